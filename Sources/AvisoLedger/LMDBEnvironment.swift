@@ -1,0 +1,193 @@
+import CLMDB
+import Foundation
+
+/// One LMDB environment holding the event log.
+///
+/// Opened with `MDB_NOTLS` because Swift tasks hop between OS threads: read transactions
+/// are then tied to their `MDB_txn`, not to the thread. Write transactions still belong to
+/// the thread that opened them, which is why only `LedgerWriter`'s dedicated thread writes.
+///
+/// Sync mode: LMDB's default (no `MDB_NOSYNC`, no `MDB_NOMETASYNC`): every commit is
+/// flushed with fdatasync before it returns, so an append is durable once it returns.
+/// The writer batches waiting appends into one transaction, so the cost of that flush is
+/// shared (group commit) instead of being given up.
+final class LMDBEnvironment: @unchecked Sendable {
+    let env: OpaquePointer
+    let events: MDB_dbi
+    let meta: MDB_dbi
+    /// In this process, resizing the map needs no transaction open: readers and writers
+    /// hold this lock shared, a resize holds it exclusively.
+    private var resizeLock = pthread_rwlock_t()
+
+    init(directory: URL, initialMapSize: Int) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var env: OpaquePointer?
+        try LMDBError.check(mdb_env_create(&env), "env_create")
+        guard let env else { throw LMDBError(code: -1, operation: "env_create") }
+        self.env = env
+        do {
+            try LMDBError.check(mdb_env_set_maxdbs(env, 4), "set_maxdbs")
+            try LMDBError.check(mdb_env_set_maxreaders(env, 256), "set_maxreaders")
+            try LMDBError.check(mdb_env_set_mapsize(env, initialMapSize), "set_mapsize")
+            try LMDBError.check(mdb_env_open(env, directory.path, UInt32(MDB_NOTLS), 0o640), "env_open \(directory.path)")
+            // Reader slots left behind by crashed processes would pin old pages forever.
+            var dead: Int32 = 0
+            try LMDBError.check(mdb_reader_check(env, &dead), "reader_check")
+            var txn: OpaquePointer?
+            try LMDBError.check(mdb_txn_begin(env, nil, 0, &txn), "txn_begin (open)")
+            var eventsDbi: MDB_dbi = 0
+            var metaDbi: MDB_dbi = 0
+            do {
+                try LMDBError.check(mdb_dbi_open(txn, "events", UInt32(MDB_CREATE), &eventsDbi), "dbi_open events")
+                try LMDBError.check(mdb_dbi_open(txn, "meta", UInt32(MDB_CREATE), &metaDbi), "dbi_open meta")
+                try LMDBError.check(mdb_txn_commit(txn), "txn_commit (open)")
+            } catch {
+                mdb_txn_abort(txn)
+                throw error
+            }
+            events = eventsDbi
+            meta = metaDbi
+        } catch {
+            mdb_env_close(env)
+            throw error
+        }
+        pthread_rwlock_init(&resizeLock, nil)
+    }
+
+    deinit {
+        mdb_env_close(env)
+        pthread_rwlock_destroy(&resizeLock)
+    }
+
+    var mapSize: Int {
+        var info = MDB_envinfo()
+        mdb_env_info(env, &info)
+        return info.me_mapsize
+    }
+
+    /// Runs `body` in a short read-only transaction.
+    func read<T>(_ body: (LMDBTransaction) throws -> T) throws -> T {
+        while true {
+            pthread_rwlock_rdlock(&resizeLock)
+            var txn: OpaquePointer?
+            let rc = mdb_txn_begin(env, nil, UInt32(MDB_RDONLY), &txn)
+            if rc == MDB_MAP_RESIZED {
+                pthread_rwlock_unlock(&resizeLock)
+                try adoptResizedMap()
+                continue
+            }
+            defer { pthread_rwlock_unlock(&resizeLock) }
+            try LMDBError.check(rc, "txn_begin (read)")
+            defer { mdb_txn_abort(txn) }
+            return try body(LMDBTransaction(txn: txn!, environment: self))
+        }
+    }
+
+    /// Runs `body` in a write transaction and commits it. Call only from the writer thread.
+    /// `body` may run more than once: when the map is full the transaction is thrown away,
+    /// the map doubled, and `body` run again from scratch.
+    func write<T>(_ body: (LMDBTransaction) throws -> T) throws -> T {
+        while true {
+            pthread_rwlock_rdlock(&resizeLock)
+            var txn: OpaquePointer?
+            let rc = mdb_txn_begin(env, nil, 0, &txn)
+            if rc == MDB_MAP_RESIZED {
+                pthread_rwlock_unlock(&resizeLock)
+                try adoptResizedMap()
+                continue
+            }
+            guard rc == 0, let txn else {
+                pthread_rwlock_unlock(&resizeLock)
+                throw LMDBError(code: rc, operation: "txn_begin (write)")
+            }
+            let result: T
+            do {
+                result = try body(LMDBTransaction(txn: txn, environment: self))
+                try LMDBError.check(mdb_txn_commit(txn), "txn_commit")
+                pthread_rwlock_unlock(&resizeLock)
+                return result
+            } catch let error as LMDBError where error.isMapFull {
+                // mdb_txn_commit frees the txn even on failure; abort only if we never committed.
+                if error.operation != "txn_commit" { mdb_txn_abort(txn) }
+                pthread_rwlock_unlock(&resizeLock)
+                try growMap()
+            } catch {
+                if (error as? LMDBError)?.operation != "txn_commit" { mdb_txn_abort(txn) }
+                pthread_rwlock_unlock(&resizeLock)
+                throw error
+            }
+        }
+    }
+
+    /// Another process grew the map: take its size (0 means "the size in the file").
+    private func adoptResizedMap() throws {
+        pthread_rwlock_wrlock(&resizeLock)
+        defer { pthread_rwlock_unlock(&resizeLock) }
+        try LMDBError.check(mdb_env_set_mapsize(env, 0), "set_mapsize (adopt)")
+    }
+
+    private func growMap() throws {
+        pthread_rwlock_wrlock(&resizeLock)
+        defer { pthread_rwlock_unlock(&resizeLock) }
+        try LMDBError.check(mdb_env_set_mapsize(env, mapSize * 2), "set_mapsize (grow)")
+    }
+}
+
+/// A transaction handle valid only inside the `read`/`write` closure that gave it.
+struct LMDBTransaction {
+    let txn: OpaquePointer
+    let environment: LMDBEnvironment
+
+    func get(_ dbi: MDB_dbi, key: [UInt8]) throws -> [UInt8]? {
+        try key.withUnsafeBytes { keyBytes in
+            var k = MDB_val(mv_size: keyBytes.count, mv_data: UnsafeMutableRawPointer(mutating: keyBytes.baseAddress))
+            var v = MDB_val()
+            let rc = mdb_get(txn, dbi, &k, &v)
+            if rc == MDB_NOTFOUND { return nil }
+            try LMDBError.check(rc, "get")
+            return Array(UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size))
+        }
+    }
+
+    func put(_ dbi: MDB_dbi, key: [UInt8], value: [UInt8], append: Bool) throws {
+        try key.withUnsafeBytes { keyBytes in
+            try value.withUnsafeBytes { valueBytes in
+                var k = MDB_val(mv_size: keyBytes.count, mv_data: UnsafeMutableRawPointer(mutating: keyBytes.baseAddress))
+                var v = MDB_val(mv_size: valueBytes.count, mv_data: UnsafeMutableRawPointer(mutating: valueBytes.baseAddress))
+                try LMDBError.check(mdb_put(txn, dbi, &k, &v, append ? UInt32(MDB_APPEND) : 0), "put")
+            }
+        }
+    }
+
+    /// The last key/value of `dbi`, or nil when it is empty.
+    func last(_ dbi: MDB_dbi) throws -> (key: [UInt8], value: [UInt8])? {
+        var cursor: OpaquePointer?
+        try LMDBError.check(mdb_cursor_open(txn, dbi, &cursor), "cursor_open")
+        defer { mdb_cursor_close(cursor) }
+        var k = MDB_val(), v = MDB_val()
+        let rc = mdb_cursor_get(cursor, &k, &v, MDB_LAST)
+        if rc == MDB_NOTFOUND { return nil }
+        try LMDBError.check(rc, "cursor_get last")
+        return (Array(UnsafeRawBufferPointer(start: k.mv_data, count: k.mv_size)),
+                Array(UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size)))
+    }
+
+    /// Visits entries from the first key ≥ `from`, in key order, until `visit` returns false.
+    func scan(_ dbi: MDB_dbi, from: [UInt8], _ visit: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool) throws {
+        var cursor: OpaquePointer?
+        try LMDBError.check(mdb_cursor_open(txn, dbi, &cursor), "cursor_open")
+        defer { mdb_cursor_close(cursor) }
+        try from.withUnsafeBytes { fromBytes in
+            var k = MDB_val(mv_size: fromBytes.count, mv_data: UnsafeMutableRawPointer(mutating: fromBytes.baseAddress))
+            var v = MDB_val()
+            var rc = mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE)
+            while rc == 0 {
+                let more = try visit(UnsafeRawBufferPointer(start: k.mv_data, count: k.mv_size),
+                                     UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size))
+                if !more { return }
+                rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)
+            }
+            if rc != MDB_NOTFOUND { try LMDBError.check(rc, "cursor_get next") }
+        }
+    }
+}

@@ -1,0 +1,154 @@
+import CLMDB
+import Foundation
+
+/// The append-only event log in `DIR/ledger/` (LMDB). Several processes may open the same
+/// directory: LMDB's lock file serialises their writers, so positions stay gap-free.
+public final class Ledger: Sendable {
+    let environment: LMDBEnvironment
+    private let writer: LedgerWriter
+    public let directory: URL
+
+    /// Opens (creating if needed) the ledger in `directory`.
+    /// `initialMapSize` only matters for a new environment; the map doubles when full.
+    public init(directory: URL, initialMapSize: Int = 256 << 20) throws {
+        self.directory = directory
+        environment = try LMDBEnvironment(directory: directory, initialMapSize: initialMapSize)
+        writer = LedgerWriter(environment: environment)
+    }
+
+    deinit {
+        writer.stop()
+    }
+
+    /// Finishes queued appends and stops the writer (graceful shutdown).
+    public func close() {
+        writer.stop()
+    }
+
+    // MARK: Appending
+
+    /// Appends `events` in one transaction; durable when this returns. Returns their positions.
+    @discardableResult
+    public func append(_ events: [NewEvent]) async throws -> [UInt64] {
+        try await writer.append(events)
+    }
+
+    @discardableResult
+    public func append(_ event: LedgerEvent, actor: String) async throws -> UInt64 {
+        try await writer.append([NewEvent(event, actor: actor)])[0]
+    }
+
+    /// Runs `decide` inside the write transaction, holding LMDB's write lock (across
+    /// processes), and appends what it returns. Use it when "has this happened yet?" and
+    /// "record that it happened" must be one step. `decide` may run more than once (when the
+    /// map grows), so it must only read and return events.
+    @discardableResult
+    public func appendDeciding(_ decide: @escaping @Sendable (LedgerWriteContext) throws -> [NewEvent]) async throws -> [UInt64] {
+        try await writer.appendDeciding(decide)
+    }
+
+    // MARK: Reading
+
+    public func head() throws -> LedgerHead {
+        try environment.read { try Ledger.head(in: $0) }
+    }
+
+    public var mapSize: Int { environment.mapSize }
+
+    /// Records after `position`, oldest first, at most `limit`, in one short read transaction.
+    public func records(after position: UInt64, limit: Int) throws -> [LedgerRecord] {
+        try environment.read { try Ledger.records(in: $0, after: position, limit: limit) }
+    }
+
+    /// Visits every record after `position` in order, a chunk per read transaction, so a
+    /// long scan never pins old pages and memory stays flat.
+    public func forEachRecord(after position: UInt64 = 0, chunk: Int = 4096, _ visit: (LedgerRecord) throws -> Void) throws {
+        var next = position
+        while true {
+            let records = try self.records(after: next, limit: chunk)
+            for record in records { try visit(record) }
+            guard let last = records.last, records.count == chunk else { return }
+            next = last.position
+        }
+    }
+
+    // MARK: Verification
+
+    /// Walks the whole log checking positions are gap-free from 1, every record decodes, and
+    /// every hash chains from the one before. Throws naming the first bad position.
+    @discardableResult
+    public func verifyChain() throws -> LedgerHead {
+        var head = LedgerHead.empty
+        var next: UInt64 = 0
+        let chunk = 8192
+        while true {
+            var seen = 0
+            try environment.read { txn in
+                try txn.scan(environment.events, from: RecordCodec.key(next + 1)) { key, value in
+                    let position = try RecordCodec.position(fromKey: key)
+                    guard position == head.position + 1 else {
+                        throw LedgerError.chainBroken(position: head.position + 1,
+                                                      reason: "record missing (next stored position is \(position))")
+                    }
+                    let record: LedgerRecord
+                    do {
+                        record = try RecordCodec.decode(position: position, value: value)
+                    } catch let error as LedgerError {
+                        throw LedgerError.chainBroken(position: position, reason: "\(error)")
+                    }
+                    let expected = RecordCodec.chainHash(previous: head.hash, position: position,
+                                                         body: RecordCodec.storedBody(value))
+                    guard expected == record.hash else {
+                        throw LedgerError.chainBroken(position: position, reason: "hash does not match its content and the previous record")
+                    }
+                    head = LedgerHead(position: position, hash: record.hash)
+                    seen += 1
+                    return seen < chunk
+                }
+            }
+            if seen < chunk { break }
+            next = head.position
+        }
+        // The head witness catches a truncated tail that the chain alone can't see.
+        if let stored = try environment.read({ try Ledger.storedHead(in: $0) }), stored != head {
+            throw LedgerError.chainBroken(position: head.position + 1,
+                                          reason: "the log ends at \(head.position) but its head says \(stored.position): records removed")
+        }
+        return head
+    }
+
+    // MARK: Transaction helpers (shared by readers and the writer)
+
+    static func head(in txn: LMDBTransaction) throws -> LedgerHead {
+        guard let (key, value) = try txn.last(txn.environment.events) else { return .empty }
+        let position = try key.withUnsafeBytes { try RecordCodec.position(fromKey: $0) }
+        guard value.count >= RecordCodec.hashSize else {
+            throw LedgerError.corruptRecord(position: position, reason: "record shorter than its hash")
+        }
+        return LedgerHead(position: position, hash: Data(value.suffix(RecordCodec.hashSize)))
+    }
+
+    static func records(in txn: LMDBTransaction, after position: UInt64, limit: Int) throws -> [LedgerRecord] {
+        var out: [LedgerRecord] = []
+        guard limit > 0 else { return out }
+        out.reserveCapacity(min(limit, 4096))
+        try txn.scan(txn.environment.events, from: RecordCodec.key(position + 1)) { key, value in
+            let p = try RecordCodec.position(fromKey: key)
+            out.append(try RecordCodec.decode(position: p, value: value))
+            return out.count < limit
+        }
+        return out
+    }
+
+    private static let headKey = Array("head".utf8)
+
+    static func storeHead(_ head: LedgerHead, in txn: LMDBTransaction) throws {
+        try txn.put(txn.environment.meta, key: headKey, value: RecordCodec.key(head.position) + Array(head.hash), append: false)
+    }
+
+    static func storedHead(in txn: LMDBTransaction) throws -> LedgerHead? {
+        guard let value = try txn.get(txn.environment.meta, key: headKey), value.count == 8 + RecordCodec.hashSize else { return nil }
+        let position = value.prefix(8).reduce(UInt64(0)) { ($0 << 8) | UInt64($1) }
+        return LedgerHead(position: position, hash: Data(value.suffix(RecordCodec.hashSize)))
+    }
+}

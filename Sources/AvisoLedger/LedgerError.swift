@@ -1,0 +1,18 @@
+/// Errors of the ledger that name the position they are about.
+public enum LedgerError: Error, CustomStringConvertible, Sendable, Equatable {
+    case corruptRecord(position: UInt64, reason: String)
+    case chainBroken(position: UInt64, reason: String)
+    case gap(expected: UInt64, found: UInt64)
+    case writerStopped
+    case encoding(type: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .corruptRecord(position, reason): "ledger record \(position) is corrupt: \(reason)"
+        case let .chainBroken(position, reason): "hash chain broken at position \(position): \(reason)"
+        case let .gap(expected, found): "ledger gap: expected position \(expected), found \(found)"
+        case .writerStopped: "the ledger writer has stopped"
+        case let .encoding(type, reason): "cannot encode \(type) event: \(reason)"
+        }
+    }
+}

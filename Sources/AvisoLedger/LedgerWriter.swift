@@ -1,0 +1,174 @@
+import Foundation
+
+/// An event on its way into the ledger, with who caused it
+/// (a user id, `scheduler`, `webhook:twilio`, `import`, …).
+public struct NewEvent: Sendable {
+    public var event: LedgerEvent
+    public var actor: String
+
+    public init(_ event: LedgerEvent, actor: String) {
+        self.event = event
+        self.actor = actor
+    }
+}
+
+/// The last record of the log: its position (0 when empty) and hash.
+public struct LedgerHead: Sendable, Equatable {
+    public var position: UInt64
+    public var hash: Data
+
+    public static let empty = LedgerHead(position: 0, hash: RecordCodec.genesisHash)
+}
+
+/// What a deciding closure sees: the head and the records, read inside the write
+/// transaction, so nothing can be appended by anyone (any process) while it decides.
+public struct LedgerWriteContext {
+    let transaction: LMDBTransaction
+    public let head: LedgerHead
+
+    /// Committed records after `position`, in order, at most `limit`.
+    public func records(after position: UInt64, limit: Int) throws -> [LedgerRecord] {
+        try Ledger.records(in: transaction, after: position, limit: limit)
+    }
+}
+
+/// The only thing that appends. One dedicated OS thread owns every LMDB write transaction
+/// (they are bound to their thread); appends that arrive while a transaction is being
+/// written wait, and then go together in the next one: that is the group commit.
+final class LedgerWriter: @unchecked Sendable {
+    private struct Encoded {
+        let type: String
+        let version: Int
+        let actor: String
+        let payload: Data
+    }
+
+    private enum Work {
+        case append([Encoded])
+        case decide(@Sendable (LedgerWriteContext) throws -> [NewEvent])
+    }
+
+    private struct Request {
+        let work: Work
+        let done: CheckedContinuation<[UInt64], Error>
+    }
+
+    private let environment: LMDBEnvironment
+    private let condition = NSCondition()
+    private var queue: [Request] = []
+    private var stopping = false
+    private var finished = false
+    /// Appends taken into one transaction at most, so one huge burst can't stall everyone.
+    private let maxBatchEvents = 50_000
+
+    init(environment: LMDBEnvironment) {
+        self.environment = environment
+        let thread = Thread { [self] in run() }
+        thread.name = "aviso-ledger-writer"
+        thread.start()
+    }
+
+    func append(_ events: [NewEvent]) async throws -> [UInt64] {
+        if events.isEmpty { return [] }
+        let encoded = try events.map { new -> Encoded in
+            let e = try EventCatalogue.encode(new.event)
+            return Encoded(type: e.type, version: e.version, actor: new.actor, payload: e.payload)
+        }
+        return try await submit(.append(encoded))
+    }
+
+    func appendDeciding(_ decide: @escaping @Sendable (LedgerWriteContext) throws -> [NewEvent]) async throws -> [UInt64] {
+        try await submit(.decide(decide))
+    }
+
+    /// Finishes what is queued, then stops the thread. Appends after this fail.
+    func stop() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        while !finished { condition.wait() }
+        condition.unlock()
+    }
+
+    private func submit(_ work: Work) async throws -> [UInt64] {
+        try await withCheckedThrowingContinuation { done in
+            condition.lock()
+            defer { condition.unlock() }
+            guard !stopping else {
+                done.resume(throwing: LedgerError.writerStopped)
+                return
+            }
+            queue.append(Request(work: work, done: done))
+            condition.signal()
+        }
+    }
+
+    private func run() {
+        while let batch = nextBatch() {
+            write(batch)
+        }
+    }
+
+    /// Waits for work. A deciding request runs alone; plain appends are taken together.
+    private func nextBatch() -> [Request]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.isEmpty && !stopping { condition.wait() }
+        if queue.isEmpty {
+            finished = true
+            condition.broadcast()
+            return nil
+        }
+        if case .decide = queue[0].work { return [queue.removeFirst()] }
+        var taken = 0, count = 0
+        while taken < queue.count, case let .append(events) = queue[taken].work,
+              count == 0 || count + events.count <= maxBatchEvents {
+            count += events.count
+            taken += 1
+        }
+        let batch = Array(queue.prefix(taken))
+        queue.removeFirst(taken)
+        return batch
+    }
+
+    private func write(_ batch: [Request]) {
+        do {
+            let positions = try environment.write { txn -> [[UInt64]] in
+                var head = try Ledger.head(in: txn)
+                let time = Date()
+                var out: [[UInt64]] = []
+                out.reserveCapacity(batch.count)
+                for request in batch {
+                    let events: [Encoded]
+                    switch request.work {
+                    case let .append(encoded):
+                        events = encoded
+                    case let .decide(decide):
+                        events = try decide(LedgerWriteContext(transaction: txn, head: head)).map { new in
+                            let e = try EventCatalogue.encode(new.event)
+                            return Encoded(type: e.type, version: e.version, actor: new.actor, payload: e.payload)
+                        }
+                    }
+                    var positions: [UInt64] = []
+                    positions.reserveCapacity(events.count)
+                    for event in events {
+                        let position = head.position + 1
+                        var value = RecordCodec.body(time: time, type: event.type, schemaVersion: event.version,
+                                                     actor: event.actor, payload: event.payload)
+                        let hash = RecordCodec.chainHash(previous: head.hash, position: position, body: value)
+                        value.append(contentsOf: hash)
+                        try txn.put(environment.events, key: RecordCodec.key(position), value: value, append: true)
+                        head = LedgerHead(position: position, hash: hash)
+                        positions.append(position)
+                    }
+                    out.append(positions)
+                }
+                try Ledger.storeHead(head, in: txn)
+                return out
+            }
+            for (request, p) in zip(batch, positions) { request.done.resume(returning: p) }
+        } catch {
+            for request in batch { request.done.resume(throwing: error) }
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import AvisoLedger
+import Foundation
+import GRDB
+
+/// A data directory opened for work: the ledger to append to and the read models to ask.
+/// Opening it catches the read models up to the ledger's head; every append through it
+/// projects before returning, so a caller reads its own writes.
+public final class AvisoStore: Sendable {
+    public let directory: DataDirectory
+    public let ledger: Ledger
+    public let readModels: DatabasePool
+    public let projector: Projector
+    private let lock: ReadModelLock
+
+    public init(directory: DataDirectory, initialMapSize: Int = 256 << 20) throws {
+        try directory.create()
+        guard let lock = try ReadModelLock(directory, mode: .shared) else {
+            throw ProjectionError.replayRefused("\(directory.url.path) is being rebuilt by `aviso replay`; try again when it finishes")
+        }
+        self.lock = lock
+        self.directory = directory
+        ledger = try Ledger(directory: directory.ledger, initialMapSize: initialMapSize)
+        readModels = try ReadModelDatabase.openPool(at: directory.readModels)
+        projector = Projector(ledger: ledger)
+        try catchUp()
+    }
+
+    /// Finishes queued appends; the ledger is closed after this.
+    public func close() {
+        ledger.close()
+    }
+
+    /// Appends, then projects. The append is durable even if projecting fails or the
+    /// process dies right after: the next open catches up.
+    @discardableResult
+    public func append(_ events: [NewEvent]) async throws -> [UInt64] {
+        let positions = try await ledger.append(events)
+        FaultInjection.pauseIfRequested(.afterLedgerCommit)
+        try catchUp()
+        return positions
+    }
+
+    @discardableResult
+    public func append(_ event: LedgerEvent, actor: String) async throws -> UInt64 {
+        try await append([NewEvent(event, actor: actor)])[0]
+    }
+
+    /// Catches the read models up, then runs `decide` under the ledger's write lock with the
+    /// read models current: no other process can append between the look and the append.
+    @discardableResult
+    public func appendDeciding(_ decide: @escaping @Sendable (Database) throws -> [NewEvent]) async throws -> [UInt64] {
+        let pool = readModels
+        let projector = self.projector
+        let positions = try await ledger.appendDeciding { context in
+            // Under the write lock the committed head is final until we commit.
+            try projector.catchUp(pool)
+            return try pool.read { try decide($0) }
+        }
+        FaultInjection.pauseIfRequested(.afterLedgerCommit)
+        try catchUp()
+        return positions
+    }
+
+    @discardableResult
+    public func catchUp() throws -> Int {
+        try projector.catchUp(readModels)
+    }
+
+    public func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try readModels.read(body)
+    }
+
+    /// How far the read models lag the ledger, in records.
+    public func projectionLag() throws -> UInt64 {
+        let head = try ledger.head().position
+        let checkpoint = try readModels.read { try Checkpoint.read($0) }.position
+        return head > checkpoint ? head - checkpoint : 0
+    }
+}
+
+/// Opening the SQLite file the same way everywhere.
+public enum ReadModelDatabase {
+    /// WAL, so the server and CLI runs can share it; a busy timeout instead of failing at once.
+    public static func openPool(at url: URL) throws -> DatabasePool {
+        var config = Configuration()
+        config.busyMode = .timeout(30)
+        let pool = try DatabasePool(path: url.path, configuration: config)
+        try ReadModelSchema.migrator.migrate(pool)
+        return pool
+    }
+}
+
+/// Test hooks for crash tests, read from the environment: a real process stops at a named
+/// point so a test can SIGKILL it exactly there.
+public enum FaultInjection {
+    public enum Point: String, Sendable { case afterLedgerCommit = "after-ledger-commit" }
+
+    public static func pauseIfRequested(_ point: Point) {
+        guard ProcessInfo.processInfo.environment["AVISO_FAULT_PAUSE"] == point.rawValue else { return }
+        FileHandle.standardError.write(Data("aviso: paused at \(point.rawValue)\n".utf8))
+        while true { sleep(60) }
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+
+/// The layout of an Aviso data directory: `ledger/` (LMDB, the truth) and `aviso.sqlite`
+/// (read models, a cache of the ledger), plus the lock that keeps replay from swapping the
+/// SQLite file under a running process.
+public struct DataDirectory: Sendable {
+    public let url: URL
+
+    public init(_ url: URL) {
+        self.url = url.standardizedFileURL
+    }
+
+    public init(path: String) {
+        self.init(URL(fileURLWithPath: path))
+    }
+
+    public var ledger: URL { url.appendingPathComponent("ledger", isDirectory: true) }
+    public var readModels: URL { url.appendingPathComponent("aviso.sqlite") }
+    public var readModelsLock: URL { url.appendingPathComponent("aviso.sqlite.lock") }
+
+    public func create() throws {
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+}
+
+/// An advisory lock (flock) on the read models. Every process that opens them holds it
+/// shared; `aviso replay` needs it exclusively before swapping the file.
+public final class ReadModelLock: Sendable {
+    private let fd: Int32
+
+    public enum Mode: Sendable { case shared, exclusive }
+
+    /// Takes the lock, or returns nil when another process holds it in a conflicting mode.
+    public init?(_ directory: DataDirectory, mode: Mode) throws {
+        try directory.create()
+        let fd = open(directory.readModelsLock.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o640)
+        guard fd >= 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: directory.readModelsLock.path])
+        }
+        if flock(fd, (mode == .shared ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0 {
+            close(fd)
+            return nil
+        }
+        self.fd = fd
+    }
+
+    deinit {
+        flock(fd, LOCK_UN)
+        close(fd)
+    }
+}

@@ -1,0 +1,203 @@
+import AvisoLedger
+import Foundation
+import GRDB
+
+/// Applies one ledger record to the read models. Every change to a read model happens here,
+/// so replaying the same records always gives the same tables.
+struct EventApplier {
+    private var timeZone: TimeZone
+
+    init(_ db: Database) throws {
+        timeZone = try Self.settingsTimeZone(db)
+    }
+
+    mutating func apply(_ record: LedgerRecord, _ db: Database) throws {
+        let at = Timestamps.utc(record.time)
+        switch try record.decodeEvent() {
+        case let .clientUpserted(e):
+            try db.cachedStatement(sql: """
+                INSERT INTO clients (id, name, phone, phone_country_code, advisor, preferred_channel, payment_link, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET name = excluded.name, phone = excluded.phone,
+                  phone_country_code = excluded.phone_country_code, advisor = excluded.advisor,
+                  preferred_channel = excluded.preferred_channel, payment_link = excluded.payment_link,
+                  updated_at = excluded.updated_at
+                """).execute(arguments: [e.id, e.name, e.phone, e.phoneCountryCode, e.advisor, e.preferredChannel.rawValue, e.paymentLink, at])
+
+        case let .installmentUpserted(e):
+            try db.cachedStatement(sql: """
+                INSERT INTO installments (id, client_id, loan_id, number, due_date, amount_minor, currency, status, status_since, paid_on)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
+                ON CONFLICT(id) DO UPDATE SET client_id = excluded.client_id, loan_id = excluded.loan_id,
+                  number = excluded.number, due_date = excluded.due_date, amount_minor = excluded.amount_minor,
+                  currency = excluded.currency,
+                  status_since = CASE WHEN installments.status = excluded.status THEN installments.status_since ELSE excluded.status_since END,
+                  status = excluded.status
+                """).execute(arguments: [e.id, e.clientIdentifier, e.loanId, e.number, e.dueDate, e.amountMinor, e.currency, e.status.rawValue, at])
+
+        case let .installmentPaid(e):
+            try db.cachedStatement(sql: """
+                UPDATE installments SET status = 'paid', paid_on = ?, status_since = ? WHERE id = ? AND status <> 'paid'
+                """).execute(arguments: [e.paidOn ?? String(at.prefix(10)), at, e.installmentId])
+
+        case let .userCreated(e):
+            // A login already taken keeps its first owner: the console refuses duplicates before appending.
+            try db.cachedStatement(sql: """
+                INSERT OR IGNORE INTO users (id, login, role, name, client_id, password_hash, created_at, password_changed_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [e.userId, e.login, e.role.rawValue, e.name, e.linkedClientId, e.passwordHash, at, at])
+
+        case let .credentialChanged(e):
+            try db.cachedStatement(sql: "UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?")
+                .execute(arguments: [e.passwordHash, at, e.userId])
+
+        case let .templateChanged(e):
+            try applyTemplate(e, record: record, at: at, db)
+
+        case let .settingsChanged(e):
+            var settings = try MessagingSettings.current(db).applying(e)
+            settings.updatedAt = at
+            settings.updatedBy = record.actor
+            try settings.save(db)
+            timeZone = try Self.settingsTimeZone(db)
+
+        case let .optedOut(e):
+            try db.cachedStatement(sql: """
+                INSERT INTO opt_outs (phone, client_id, channel, source, at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(phone) DO NOTHING
+                """).execute(arguments: [e.phone, e.clientId, e.channel?.rawValue, e.source, at])
+
+        case let .stageDue(e):
+            try db.cachedStatement(sql: """
+                INSERT OR IGNORE INTO stages_due (subject, stage, local_date, client_id, installment_id, position)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [e.installmentId ?? "client:\(e.clientId ?? "")", e.stage, e.localDate,
+                                         e.clientId ?? "", e.installmentId, Int64(record.position)])
+
+        case let .messageRendered(e):
+            try db.cachedStatement(sql: """
+                INSERT INTO notifications_log (message_key, client_id, installment_id, stage, channel, status, status_rank, text, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, 'rendered', 0, ?, ?, ?)
+                ON CONFLICT(message_key) DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at
+                """).execute(arguments: [e.messageKey, e.clientId ?? "", e.installmentId, e.stage, e.channel.rawValue, e.text, at, at])
+
+        case let .messageSent(e):
+            try applySent(e, at: at, db)
+
+        case let .sendFailed(e):
+            let when = Timestamps.utc(e.at)
+            try db.cachedStatement(sql: """
+                INSERT INTO notifications_log (message_key, client_id, installment_id, stage, channel, provider, to_e164,
+                  status, status_rank, error_code, detail, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'failed', 6, ?, ?, ?, ?)
+                ON CONFLICT(message_key) DO UPDATE SET provider = excluded.provider, to_e164 = excluded.to_e164,
+                  status = 'failed', status_rank = 6, error_code = excluded.error_code, detail = excluded.detail,
+                  updated_at = excluded.updated_at
+                """).execute(arguments: [e.messageKey, e.clientId ?? "", e.installmentId, e.stage, e.channel.rawValue,
+                                         e.provider, e.to, e.errorCode, e.detail, when, when])
+
+        case let .deliveryStatusReceived(e):
+            try applyStatus(provider: e.provider, messageId: e.messageId, status: e.status, errorCode: e.errorCode,
+                            at: e.providerTime.map(Timestamps.utc) ?? at, position: record.position, db)
+
+        case let .ignoredInvalidPhone(e):
+            let when = Timestamps.utc(e.at)
+            try insertNonMessage(key: "ignored:\(record.position)", clientId: e.clientId, installmentId: e.installmentId,
+                                 stage: e.stage ?? "", channel: nil, status: "ignored_invalid_phone",
+                                 reason: e.reason, detail: e.rawMasked, at: when, db)
+
+        case let .messageSkipped(e):
+            let when = Timestamps.utc(e.at)
+            try insertNonMessage(key: "skipped:\(record.position)", clientId: e.clientId, installmentId: e.installmentId,
+                                 stage: e.stage, channel: e.channel?.rawValue, status: "skipped",
+                                 reason: e.reason.rawValue, detail: e.detail, at: when, db)
+
+        case .unknown:
+            // Written by a newer Aviso: this build has no read model for it.
+            break
+        }
+    }
+
+    private func applyTemplate(_ e: TemplateChanged, record: LedgerRecord, at: String, _ db: Database) throws {
+        let previous = try Int.fetchOne(db, sql: "SELECT version FROM templates WHERE stage = ? AND channel = ?",
+                                        arguments: [e.stage, e.channel.rawValue]) ?? 0
+        let current = TemplateRecord(stage: e.stage, channel: e.channel.rawValue, body: e.body, whatsappName: e.whatsappName,
+                                     whatsappLanguage: e.whatsappLanguage, whatsappParameters: e.whatsappParameters,
+                                     version: previous + 1, updatedAt: at, updatedBy: record.actor, origin: e.origin)
+        try current.save(db)
+        try TemplateVersionRecord(position: Int64(record.position), stage: e.stage, channel: e.channel.rawValue,
+                                  version: previous + 1, body: e.body, whatsappName: e.whatsappName,
+                                  whatsappLanguage: e.whatsappLanguage, whatsappParameters: e.whatsappParameters,
+                                  changedAt: at, changedBy: record.actor, origin: e.origin).insert(db)
+    }
+
+    private func applySent(_ e: MessageSent, at: String, _ db: Database) throws {
+        let when = Timestamps.utc(e.at)
+        try db.cachedStatement(sql: """
+            INSERT INTO notifications_log (message_key, client_id, installment_id, stage, channel, provider, to_e164,
+              status, status_rank, message_id, dry_run, test, fallback_of, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(message_key) DO UPDATE SET provider = excluded.provider, to_e164 = excluded.to_e164,
+              status = excluded.status, status_rank = excluded.status_rank, message_id = excluded.message_id,
+              dry_run = excluded.dry_run, test = excluded.test, fallback_of = excluded.fallback_of,
+              updated_at = excluded.updated_at
+            """).execute(arguments: [e.messageKey, e.clientId ?? "", e.installmentId, e.stage, e.channel.rawValue, e.provider,
+                                     e.to, e.status.rawValue, e.status.rank, e.messageId, e.dryRun, e.test, e.fallbackOf, when, when])
+        // Callbacks that beat this record: apply them now, in the order they arrived.
+        let early = try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT position, status, error_code, received_at FROM pending_statuses WHERE message_id = ? AND provider = ? ORDER BY position
+            """), arguments: [e.messageId, e.provider])
+        if !early.isEmpty {
+            for row in early {
+                guard let status = DeliveryStatus(rawValue: row["status"]) else { continue }
+                try applyStatus(provider: e.provider, messageId: e.messageId, status: status, errorCode: row["error_code"],
+                                at: row["received_at"], position: row["position"], db)
+            }
+            try db.cachedStatement(sql: "DELETE FROM pending_statuses WHERE message_id = ? AND provider = ?")
+                .execute(arguments: [e.messageId, e.provider])
+        }
+        guard !e.test else { return }
+        try db.cachedStatement(sql: """
+            INSERT INTO daily_counts (client_id, local_date, count) VALUES (?, ?, 1)
+            ON CONFLICT(client_id, local_date) DO UPDATE SET count = count + 1
+            """).execute(arguments: [e.clientId ?? "", Timestamps.localDate(e.at, in: timeZone)])
+        try db.cachedStatement(sql: """
+            INSERT INTO stage_sends (client_id, stage, last_sent_at) VALUES (?, ?, ?)
+            ON CONFLICT(client_id, stage) DO UPDATE SET last_sent_at = max(last_sent_at, excluded.last_sent_at)
+            """).execute(arguments: [e.clientId ?? "", e.stage, when])
+    }
+
+    /// Moves a message's status forward only: late, repeated or out-of-order callbacks never
+    /// take it back, and a final status (failed, undelivered) stays. Unknown ids wait.
+    private func applyStatus(provider: String, messageId: String, status: DeliveryStatus, errorCode: String?,
+                             at: String, position: UInt64, _ db: Database) throws {
+        let known = try Bool.fetchOne(db.cachedStatement(sql: """
+            SELECT 1 FROM notifications_log WHERE message_id = ? AND provider = ?
+            """), arguments: [messageId, provider]) ?? false
+        guard known else {
+            try db.cachedStatement(sql: """
+                INSERT OR IGNORE INTO pending_statuses (position, provider, message_id, status, error_code, received_at)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [Int64(position), provider, messageId, status.rawValue, errorCode, at])
+            return
+        }
+        try db.cachedStatement(sql: """
+            UPDATE notifications_log SET status = ?, status_rank = ?, error_code = coalesce(?, error_code), updated_at = ?
+            WHERE message_id = ? AND provider = ? AND status_rank < ? AND status_rank < 6
+            """).execute(arguments: [status.rawValue, status.rank, errorCode, at, messageId, provider, status.rank])
+    }
+
+    private func insertNonMessage(key: String, clientId: String?, installmentId: String?, stage: String, channel: String?,
+                                  status: String, reason: String, detail: String?, at: String, _ db: Database) throws {
+        try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO notifications_log (message_key, client_id, installment_id, stage, channel, status, status_rank,
+              error_code, detail, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, 6, ?, ?, ?, ?)
+            """).execute(arguments: [key, clientId ?? "", installmentId, stage, channel, status, reason, detail, at, at])
+    }
+
+    private static func settingsTimeZone(_ db: Database) throws -> TimeZone {
+        let id = try MessagingSettings.current(db).timeZone
+        return TimeZone(identifier: id) ?? TimeZone(identifier: "America/Guatemala")!
+    }
+}

@@ -1,0 +1,49 @@
+import AvisoLedger
+import GRDB
+
+/// The one row of the `settings` table: how and when Aviso may message people.
+public struct MessagingSettings: SnakeCaseRecord, Equatable {
+    public static let databaseTableName = "settings"
+    public var id: Int = 1
+    public var timeZone: String
+    public var quietHoursStart: String
+    public var quietHoursEnd: String
+    public var dailyCap: Int
+    public var enabledStages: [String]
+    public var weeklyMaximum: Int
+    public var runTime: String
+    public var reactivateTime: String
+    public var reactivatePendingDays: Int
+    public var reactivateIntervalDays: Int
+    public var whatsappMessagesPerSecond: Double
+    public var updatedAt: String?
+    public var updatedBy: String?
+
+    /// The lender's defaults: Guatemala, quiet 20:00–08:00, two messages a day, every stage.
+    public static let defaults = MessagingSettings(
+        timeZone: "America/Guatemala", quietHoursStart: "20:00", quietHoursEnd: "08:00", dailyCap: 2,
+        enabledStages: ["D-15", "D-2", "D-1", "D0", "D+1", "D+3", "WEEKLY", "REACTIVATE_PENDING", "REACTIVATE_OVERDUE"],
+        weeklyMaximum: 12, runTime: "09:00", reactivateTime: "09:00", reactivatePendingDays: 2,
+        reactivateIntervalDays: 7, whatsappMessagesPerSecond: 20)
+
+    /// These settings with `change`'s given fields applied.
+    public func applying(_ change: SettingsChanged) -> MessagingSettings {
+        var s = self
+        if let v = change.timeZone { s.timeZone = v }
+        if let v = change.quietHoursStart { s.quietHoursStart = v }
+        if let v = change.quietHoursEnd { s.quietHoursEnd = v }
+        if let v = change.dailyCap { s.dailyCap = v }
+        if let v = change.enabledStages { s.enabledStages = v }
+        if let v = change.weeklyMaximum { s.weeklyMaximum = v }
+        if let v = change.runTime { s.runTime = v }
+        if let v = change.reactivateTime { s.reactivateTime = v }
+        if let v = change.reactivatePendingDays { s.reactivatePendingDays = v }
+        if let v = change.reactivateIntervalDays { s.reactivateIntervalDays = v }
+        if let v = change.whatsappMessagesPerSecond { s.whatsappMessagesPerSecond = v }
+        return s
+    }
+
+    public static func current(_ db: Database) throws -> MessagingSettings {
+        try MessagingSettings.fetchOne(db, key: 1) ?? .defaults
+    }
+}

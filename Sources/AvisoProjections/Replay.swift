@@ -1,0 +1,68 @@
+import AvisoLedger
+import Foundation
+import GRDB
+
+public struct ReplayReport: Sendable {
+    public var events: Int
+    public var seconds: Double
+    public var eventsPerSecond: Double { seconds > 0 ? Double(events) / seconds : 0 }
+}
+
+/// Rebuilds every read model from position 1 into a fresh SQLite file beside the live one,
+/// then swaps it in with one rename. The live file is never half-rebuilt.
+public enum Replay {
+    /// Builds read models from the whole ledger into `url` (replacing what is there).
+    /// The aside file is a scratch cache until it is swapped in, so it is written without
+    /// journal or fsync; it is switched to WAL and flushed once complete.
+    @discardableResult
+    public static func build(from ledger: Ledger, into url: URL, batchSize: Int = 20_000) throws -> ReplayReport {
+        removeDatabaseFiles(url)
+        let started = Date()
+        var config = Configuration()
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF")
+        }
+        var events = 0
+        do {
+            let queue = try DatabaseQueue(path: url.path, configuration: config)
+            try ReadModelSchema.migrator.migrate(queue)
+            events = try Projector(ledger: ledger, batchSize: batchSize).catchUp(queue)
+            try queue.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+                _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+            }
+            try queue.close()
+        }
+        return ReplayReport(events: events, seconds: Date().timeIntervalSince(started))
+    }
+
+    /// `aviso replay`: refuses while any other process has the read models open (the
+    /// server would keep reading the replaced file), else rebuilds aside and swaps.
+    public static func rebuild(_ directory: DataDirectory) throws -> ReplayReport {
+        guard let lock = try ReadModelLock(directory, mode: .exclusive) else {
+            throw ProjectionError.replayRefused("""
+                another Aviso process (the server, or a command still running) has \(directory.readModels.path) open; \
+                stop it, then run `aviso replay` again
+                """)
+        }
+        let ledger = try Ledger(directory: directory.ledger)
+        defer { ledger.close() }
+        let aside = directory.url.appendingPathComponent("aviso.sqlite.replay")
+        let report = try build(from: ledger, into: aside)
+        // Old WAL/SHM files must not be applied to the new file.
+        for suffix in ["-wal", "-shm"] {
+            try? FileManager.default.removeItem(atPath: directory.readModels.path + suffix)
+        }
+        guard rename(aside.path, directory.readModels.path) == 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: directory.readModels.path])
+        }
+        withExtendedLifetime(lock) {}
+        return report
+    }
+
+    static func removeDatabaseFiles(_ url: URL) {
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            try? FileManager.default.removeItem(atPath: url.path + suffix)
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import AvisoLedger
+import AvisoProjections
+import Foundation
+import GRDB
+
+struct LogCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "log",
+        abstract: "Rows of notifications_log: what was sent to whom and what became of it."
+    )
+
+    @OptionGroup var data: DataOptions
+    @Option(help: "Only this client.") var client: String?
+    @Option(help: "Only this status (rendered, accepted, sent, delivered, read, failed, skipped…).") var status: String?
+    @Option(help: "Only this stage (D-2, WEEKLY_3…).") var stage: String?
+    @Option(help: "At most this many rows, newest first.") var limit: Int = 200
+    @Flag(help: "One JSON object per line.") var json = false
+    @Flag(help: "Show full phone numbers (masked to the last 4 digits by default).") var unmasked = false
+
+    func run() async throws {
+        let store = try data.openStore()
+        defer { store.close() }
+        let rows = try store.read { db in
+            var request = NotificationRecord.order(Column("id").desc).limit(limit)
+            if let client { request = request.filter(Column("client_id") == client) }
+            if let status { request = request.filter(Column("status") == status) }
+            if let stage { request = request.filter(Column("stage") == stage) }
+            return try request.fetchAll(db)
+        }
+        let phone = { (raw: String?) in raw.map { unmasked ? $0 : Masking.phone($0) } ?? "" }
+        if json {
+            for row in rows {
+                try printJSONLine([
+                    "id": row.id ?? 0, "messageKey": row.messageKey, "clientId": row.clientId, "installmentId": row.installmentId ?? NSNull(),
+                    "stage": row.stage, "channel": row.channel ?? NSNull(), "provider": row.provider ?? NSNull(),
+                    "to": row.toE164.map { _ in phone(row.toE164) } ?? NSNull(), "status": row.status,
+                    "messageId": row.messageId ?? NSNull(), "errorCode": row.errorCode ?? NSNull(), "dryRun": row.dryRun,
+                    "test": row.test, "createdAt": row.createdAt, "updatedAt": row.updatedAt,
+                ] as [String: Any])
+            }
+            return
+        }
+        if rows.isEmpty { print("(no messages)"); return }
+        print(["ID", "CREATED", "CLIENT", "STAGE", "CHANNEL", "TO", "STATUS", "CODE", "MESSAGE ID"].joined(separator: "\t"))
+        for row in rows {
+            print([String(row.id ?? 0), row.createdAt, row.clientId, row.stage, row.channel ?? "-", phone(row.toE164),
+                   row.status + (row.dryRun ? " (dry-run)" : ""), row.errorCode ?? "", row.messageId ?? ""].joined(separator: "\t"))
+        }
+    }
+}
