@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // liblmdb from Debian's liblmdb-dev.
@@ -28,6 +29,12 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // Phone numbers, message templates, providers (WhatsApp Cloud, Twilio, dry-run), the send path.
+        .target(name: "AvisoMessaging", dependencies: [
+            "AvisoLedger",
+            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // The lender's portfolio coming in: CSV/JSON import of clients and installments.
         .target(name: "AvisoPortfolio", dependencies: ["AvisoLedger", "AvisoProjections"]),
         // The thin command-line front door.
@@ -42,6 +49,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ], path: "tools/ledger-bench"),
         .executableTarget(name: "ledger-stress", dependencies: ["AvisoLedger", "AvisoProjections"], path: "tools/ledger-stress"),
+        .testTarget(name: "AvisoMessagingTests", dependencies: ["AvisoMessaging"]),
         .testTarget(name: "AvisoLedgerTests", dependencies: ["AvisoLedger", "CLMDB"]),
         .testTarget(name: "AvisoProjectionsTests", dependencies: [
             "AvisoLedger", "AvisoProjections", "AvisoPortfolio", "aviso", "ledger-stress",

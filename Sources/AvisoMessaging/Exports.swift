@@ -1,0 +1,2 @@
+// Messages are about a channel; the ledger owns that vocabulary.
+@_exported import enum AvisoLedger.Channel

@@ -1,0 +1,82 @@
+import Foundation
+
+/// The values available to fill a template. Anything nil is "not known" and may only be
+/// used inside a `{{#variable}}…{{/variable}}` section.
+public struct TemplateContext: Sendable, Equatable {
+    public var name: String?
+    /// Amount in minor units (centavos for GTQ). Must not be negative.
+    public var amountMinor: Int64?
+    /// ISO 4217 code for `amountMinor`.
+    public var currency: String
+    public var dueDate: CalendarDate?
+    /// Days until the due date (before it) or days overdue (after it); at least 1.
+    public var days: Int?
+    /// WEEKLY_n's n; at least 1.
+    public var week: Int?
+    public var installmentNumber: Int?
+    /// REACTIVATE_OVERDUE: how many installments are overdue.
+    public var overdueInstallments: Int?
+    public var loanId: String?
+    public var advisorName: String?
+    public var paymentLink: String?
+
+    public init(
+        name: String? = nil,
+        amountMinor: Int64? = nil,
+        currency: String = "GTQ",
+        dueDate: CalendarDate? = nil,
+        days: Int? = nil,
+        week: Int? = nil,
+        installmentNumber: Int? = nil,
+        overdueInstallments: Int? = nil,
+        loanId: String? = nil,
+        advisorName: String? = nil,
+        paymentLink: String? = nil
+    ) {
+        self.name = name
+        self.amountMinor = amountMinor
+        self.currency = currency
+        self.dueDate = dueDate
+        self.days = days
+        self.week = week
+        self.installmentNumber = installmentNumber
+        self.overdueInstallments = overdueInstallments
+        self.loanId = loanId
+        self.advisorName = advisorName
+        self.paymentLink = paymentLink
+    }
+
+    /// The formatted value of `variable`, or nil when unknown. Blank text counts as unknown,
+    /// so an empty payment link hides its section instead of printing nothing.
+    func formattedValue(of variable: TemplateVariable) throws(TemplateError) -> String? {
+        switch variable {
+        case .nombre: return Self.text(name)
+        case .prestamo: return Self.text(loanId)
+        case .asesor: return Self.text(advisorName)
+        case .linkPago: return Self.text(paymentLink)
+        case .dias: return try Self.count(days, variable)
+        case .semana: return try Self.count(week, variable)
+        case .cuota: return try Self.count(installmentNumber, variable)
+        case .cuotasVencidas: return try Self.count(overdueInstallments, variable)
+        case .fechaVencimiento: return dueDate.map(SpanishFormatting.longDate)
+        case .monto:
+            guard let amountMinor else { return nil }
+            do {
+                return try SpanishFormatting.money(minorUnits: amountMinor, currency: currency)
+            } catch {
+                throw .invalidValue(variable: variable.rawValue, reason: error.description)
+            }
+        }
+    }
+
+    private static func text(_ value: String?) -> String? {
+        guard let trimmed = value?.trimmingCharacters(in: .whitespacesAndNewlines), !trimmed.isEmpty else { return nil }
+        return trimmed
+    }
+
+    private static func count(_ value: Int?, _ variable: TemplateVariable) throws(TemplateError) -> String? {
+        guard let value else { return nil }
+        guard value >= 1 else { throw .invalidValue(variable: variable.rawValue, reason: "debe ser un número entero mayor que cero, no \(value)") }
+        return String(value)
+    }
+}
