@@ -159,6 +159,17 @@ struct LMDBTransaction {
         }
     }
 
+    /// Appends `value` under `position` (8 bytes big-endian) with MDB_APPEND, without
+    /// intermediate arrays: this is the writer's hot loop.
+    func appendRecord(_ dbi: MDB_dbi, position: UInt64, value: UnsafeRawBufferPointer) throws {
+        var key = position.bigEndian
+        try withUnsafeMutableBytes(of: &key) { keyBytes in
+            var k = MDB_val(mv_size: 8, mv_data: keyBytes.baseAddress)
+            var v = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
+            try LMDBError.check(mdb_put(txn, dbi, &k, &v, UInt32(MDB_APPEND)), "put (append)")
+        }
+    }
+
     /// The last key/value of `dbi`, or nil when it is empty.
     func last(_ dbi: MDB_dbi) throws -> (key: [UInt8], value: [UInt8])? {
         var cursor: OpaquePointer?

@@ -30,12 +30,18 @@ public final class Ledger: Sendable {
     /// Appends `events` in one transaction; durable when this returns. Returns their positions.
     @discardableResult
     public func append(_ events: [NewEvent]) async throws -> [UInt64] {
+        try await writer.append(events.map(EncodedEvent.init))
+    }
+
+    /// Appends events the caller already encoded (see `EncodedEvent`).
+    @discardableResult
+    public func append(encoded events: [EncodedEvent]) async throws -> [UInt64] {
         try await writer.append(events)
     }
 
     @discardableResult
     public func append(_ event: LedgerEvent, actor: String) async throws -> UInt64 {
-        try await writer.append([NewEvent(event, actor: actor)])[0]
+        try await writer.append([EncodedEvent(NewEvent(event, actor: actor))])[0]
     }
 
     /// Runs `decide` inside the write transaction, holding LMDB's write lock (across

@@ -50,16 +50,20 @@ enum RecordCodec {
         appendShortString(type, to: &out)
         appendShortString(actor, to: &out)
         withUnsafeBytes(of: UInt32(payload.count).bigEndian) { out.append(contentsOf: $0) }
-        out.append(contentsOf: payload)
+        payload.withUnsafeBytes { out.append(contentsOf: $0) }
         return out
     }
 
-    static func chainHash(previous: Data, position: UInt64, body: some Collection<UInt8>) -> Data {
+    static func chainHash(previous: Data, position: UInt64, body: [UInt8]) -> Data {
+        body.withUnsafeBytes { chainHash(previous: previous, position: position, body: $0) }
+    }
+
+    static func chainHash(previous: Data, position: UInt64, body: UnsafeRawBufferPointer) -> Data {
         var hasher = SHA256()
         hasher.update(data: previous)
         withUnsafeBytes(of: position.bigEndian) { hasher.update(bufferPointer: $0) }
-        hasher.update(data: Data(body))
-        return Data(hasher.finalize())
+        hasher.update(bufferPointer: body)
+        return hasher.finalize().withUnsafeBytes { Data($0) }
     }
 
     static func decode(position: UInt64, value: UnsafeRawBufferPointer) throws -> LedgerRecord {
@@ -83,9 +87,11 @@ enum RecordCodec {
     }
 
     private static func appendShortString(_ s: String, to out: inout [UInt8]) {
-        let utf8 = Array(s.utf8.prefix(Int(UInt16.max)))
-        withUnsafeBytes(of: UInt16(utf8.count).bigEndian) { out.append(contentsOf: $0) }
-        out.append(contentsOf: utf8)
+        // Types and actors are short names; anything longer than a u16 length is cut.
+        let utf8 = s.utf8
+        let count = min(utf8.count, Int(UInt16.max))
+        withUnsafeBytes(of: UInt16(count).bigEndian) { out.append(contentsOf: $0) }
+        if count == utf8.count { out.append(contentsOf: utf8) } else { out.append(contentsOf: utf8.prefix(count)) }
     }
 }
 

@@ -12,6 +12,27 @@ public struct NewEvent: Sendable {
     }
 }
 
+/// An event already turned into its stored form (type, version, JSON), ready for the writer.
+/// Encoding happens on the caller's thread, so the single writer thread only hashes and puts.
+public struct EncodedEvent: Sendable {
+    let type: String
+    let version: Int
+    let actor: String
+    let payload: Data
+
+    public init(_ new: NewEvent) throws {
+        let e = try EventCatalogue.encode(new.event)
+        self.init(type: e.type, version: e.version, actor: new.actor, payload: e.payload)
+    }
+
+    init(type: String, version: Int, actor: String, payload: Data) {
+        self.type = type
+        self.version = version
+        self.actor = actor
+        self.payload = payload
+    }
+}
+
 /// The last record of the log: its position (0 when empty) and hash.
 public struct LedgerHead: Sendable, Equatable {
     public var position: UInt64
@@ -36,15 +57,8 @@ public struct LedgerWriteContext {
 /// (they are bound to their thread); appends that arrive while a transaction is being
 /// written wait, and then go together in the next one: that is the group commit.
 final class LedgerWriter: @unchecked Sendable {
-    private struct Encoded {
-        let type: String
-        let version: Int
-        let actor: String
-        let payload: Data
-    }
-
     private enum Work {
-        case append([Encoded])
+        case append([EncodedEvent])
         case decide(@Sendable (LedgerWriteContext) throws -> [NewEvent])
     }
 
@@ -68,13 +82,9 @@ final class LedgerWriter: @unchecked Sendable {
         thread.start()
     }
 
-    func append(_ events: [NewEvent]) async throws -> [UInt64] {
+    func append(_ events: [EncodedEvent]) async throws -> [UInt64] {
         if events.isEmpty { return [] }
-        let encoded = try events.map { new -> Encoded in
-            let e = try EventCatalogue.encode(new.event)
-            return Encoded(type: e.type, version: e.version, actor: new.actor, payload: e.payload)
-        }
-        return try await submit(.append(encoded))
+        return try await submit(.append(events))
     }
 
     func appendDeciding(_ decide: @escaping @Sendable (LedgerWriteContext) throws -> [NewEvent]) async throws -> [UInt64] {
@@ -139,15 +149,12 @@ final class LedgerWriter: @unchecked Sendable {
                 var out: [[UInt64]] = []
                 out.reserveCapacity(batch.count)
                 for request in batch {
-                    let events: [Encoded]
+                    let events: [EncodedEvent]
                     switch request.work {
                     case let .append(encoded):
                         events = encoded
                     case let .decide(decide):
-                        events = try decide(LedgerWriteContext(transaction: txn, head: head)).map { new in
-                            let e = try EventCatalogue.encode(new.event)
-                            return Encoded(type: e.type, version: e.version, actor: new.actor, payload: e.payload)
-                        }
+                        events = try decide(LedgerWriteContext(transaction: txn, head: head)).map(EncodedEvent.init)
                     }
                     var positions: [UInt64] = []
                     positions.reserveCapacity(events.count)
@@ -157,7 +164,7 @@ final class LedgerWriter: @unchecked Sendable {
                                                      actor: event.actor, payload: event.payload)
                         let hash = RecordCodec.chainHash(previous: head.hash, position: position, body: value)
                         value.append(contentsOf: hash)
-                        try txn.put(environment.events, key: RecordCodec.key(position), value: value, append: true)
+                        try value.withUnsafeBytes { try txn.appendRecord(environment.events, position: position, value: $0) }
                         head = LedgerHead(position: position, hash: hash)
                         positions.append(position)
                     }

@@ -1,2 +1,2 @@
-// Messages are about a channel; the ledger owns that vocabulary.
-@_exported import enum AvisoLedger.Channel
+// Messages are about channels and land in the ledger: its vocabulary is messaging's too.
+@_exported import AvisoLedger

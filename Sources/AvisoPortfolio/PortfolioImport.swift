@@ -10,6 +10,15 @@ public struct ImportSummary: Sendable, Equatable {
     public var installmentsChanged = 0
     public var installmentsUnchanged = 0
     public var positions: [UInt64] = []
+
+    public init(clientsChanged: Int = 0, clientsUnchanged: Int = 0, installmentsChanged: Int = 0,
+                installmentsUnchanged: Int = 0, positions: [UInt64] = []) {
+        self.clientsChanged = clientsChanged
+        self.clientsUnchanged = clientsUnchanged
+        self.installmentsChanged = installmentsChanged
+        self.installmentsUnchanged = installmentsUnchanged
+        self.positions = positions
+    }
 }
 
 /// `aviso import`: clients and installments from the lender's files into ledger events.

@@ -7,7 +7,7 @@ public struct VerificationReport: Sendable {
     public var tables: Int
 }
 
-public enum VerificationError: Error, CustomStringConvertible, Sendable {
+public enum VerificationError: Error, CustomStringConvertible, Sendable, Equatable {
     case readModelsDiffer(table: String)
 
     public var description: String {
