@@ -69,7 +69,7 @@ public struct WhatsAppCloudProvider: MessageProvider {
         guard message.to.hasPrefix("+"), message.to.dropFirst().allSatisfy(\.isNumber), message.to.count >= 8 else {
             throw fail(nil, nil, .permanent, "recipient is not E.164 with +", to: message.to)
         }
-        var payload = SendRequest(to: message.to, bizOpaqueCallbackData: message.callbackData)
+        var payload = GraphSendRequest(to: message.to, bizOpaqueCallbackData: message.callbackData)
         if message.allowFreeText {
             guard !message.text.isEmpty else { throw fail(nil, nil, .permanent, "empty text", to: message.to) }
             payload.type = "text"
@@ -125,7 +125,7 @@ public struct WhatsAppCloudProvider: MessageProvider {
 
 // MARK: Wire types (Graph API shapes, PROVIDERS.md §A)
 
-private struct SendRequest: Encodable {
+private struct GraphSendRequest: Encodable {
     struct Text: Encodable {
         var previewURL = false
         var body: String
