@@ -25,16 +25,29 @@ public enum Timestamps {
         try? Date(text, strategy: .iso8601)
     }
 
+    /// Digits written straight into a small buffer: this runs once per replayed event.
     private static func format(_ p: tm, withTime: Bool) -> String {
-        var out = pad(Int(p.tm_year) + 1900, 4) + "-" + pad(Int(p.tm_mon) + 1, 2) + "-" + pad(Int(p.tm_mday), 2)
-        if withTime {
-            out += "T" + pad(Int(p.tm_hour), 2) + ":" + pad(Int(p.tm_min), 2) + ":" + pad(Int(p.tm_sec), 2) + "Z"
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(20)
+        func put(_ n: Int, _ width: Int) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            var value = n
+            while divisor > 0 {
+                bytes.append(UInt8(ascii: "0") + UInt8((value / divisor) % 10))
+                value %= divisor
+                divisor /= 10
+            }
         }
-        return out
-    }
-
-    private static func pad(_ n: Int, _ width: Int) -> String {
-        let s = String(n)
-        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+        put(Int(p.tm_year) + 1900, 4); bytes.append(UInt8(ascii: "-"))
+        put(Int(p.tm_mon) + 1, 2); bytes.append(UInt8(ascii: "-"))
+        put(Int(p.tm_mday), 2)
+        if withTime {
+            bytes.append(UInt8(ascii: "T"))
+            put(Int(p.tm_hour), 2); bytes.append(UInt8(ascii: ":"))
+            put(Int(p.tm_min), 2); bytes.append(UInt8(ascii: ":"))
+            put(Int(p.tm_sec), 2); bytes.append(UInt8(ascii: "Z"))
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

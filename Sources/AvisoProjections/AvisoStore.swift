@@ -84,9 +84,13 @@ public enum ReadModelDatabase {
     public static func openPool(at url: URL) throws -> DatabasePool {
         var config = Configuration()
         config.busyMode = .timeout(30)
-        let pool = try DatabasePool(path: url.path, configuration: config)
-        try ReadModelSchema.migrator.migrate(pool)
-        return pool
+        // Two processes opening a new file at once would both see "not migrated" and race to
+        // create the tables: migrations take turns under a file lock.
+        return try withExclusiveFileLock(url.path + ".migrate.lock") {
+            let pool = try DatabasePool(path: url.path, configuration: config)
+            try ReadModelSchema.migrator.migrate(pool)
+            return pool
+        }
     }
 }
 

@@ -49,3 +49,15 @@ public final class ReadModelLock: Sendable {
         close(fd)
     }
 }
+
+/// Runs `body` holding an exclusive flock on `path` (waiting for it), across processes.
+func withExclusiveFileLock<T>(_ path: String, _ body: () throws -> T) throws -> T {
+    let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o640)
+    guard fd >= 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
+    defer { close(fd) }
+    while flock(fd, LOCK_EX) != 0 {
+        guard errno == EINTR else { throw CocoaError(.fileLocking, userInfo: [NSFilePathErrorKey: path]) }
+    }
+    defer { flock(fd, LOCK_UN) }
+    return try body()
+}

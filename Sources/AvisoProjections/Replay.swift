@@ -26,7 +26,7 @@ public enum Replay {
         do {
             let queue = try DatabaseQueue(path: url.path, configuration: config)
             try ReadModelSchema.migrator.migrate(queue)
-            events = try Projector(ledger: ledger, batchSize: batchSize).catchUp(queue)
+            events = try applyAll(from: ledger, into: queue, commitEvery: batchSize)
             try queue.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA synchronous = FULL")
                 _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
@@ -34,6 +34,34 @@ public enum Replay {
             try queue.close()
         }
         return ReplayReport(events: events, seconds: Date().timeIntervalSince(started))
+    }
+
+    /// Applies every record, decoded ahead on another thread, committing (rows and
+    /// checkpoint together) every `commitEvery` records.
+    private static func applyAll(from ledger: Ledger, into queue: DatabaseQueue, commitEvery: Int) throws -> Int {
+        let reader = DecodingReader(ledger: ledger, after: 0)
+        defer { reader.cancel() }
+        var total = 0
+        try queue.writeWithoutTransaction { db in
+            var chunk = try reader.next()
+            while chunk != nil {
+                try db.inTransaction {
+                    var applier = try EventApplier(db)
+                    var inTransaction = 0
+                    var last: LedgerRecord?
+                    while let current = chunk, inTransaction < commitEvery {
+                        for (record, event) in current { try applier.apply(record, event: event, db) }
+                        inTransaction += current.count
+                        last = current.last?.record
+                        chunk = try reader.next()
+                    }
+                    if let last { try Checkpoint(position: last.position, hash: last.hash).write(db) }
+                    total += inTransaction
+                    return .commit
+                }
+            }
+        }
+        return total
     }
 
     /// `aviso replay`: refuses while any other process has the read models open (the

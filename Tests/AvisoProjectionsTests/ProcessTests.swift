@@ -59,11 +59,15 @@ import Testing
             p.executableURL = stress
             p.arguments = ["--data", directory.url.path, "--count", String(count), "--tag", tag]
             p.standardOutput = Pipe()
+            p.standardError = Pipe()
             try p.run()
             return p
         }
-        for p in processes { p.waitUntilExit() }
-        #expect(processes.allSatisfy { $0.terminationStatus == 0 })
+        for p in processes {
+            p.waitUntilExit()
+            let err = (p.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile()
+            #expect(p.terminationStatus == 0, "\(String(decoding: err, as: UTF8.self))")
+        }
 
         let store = try AvisoStore(directory: directory)
         defer { store.close() }

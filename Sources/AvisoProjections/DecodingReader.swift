@@ -1,0 +1,66 @@
+import AvisoLedger
+import Foundation
+
+/// Reads and decodes ledger records on its own thread, a few chunks ahead, so that a replay
+/// decodes JSON on one core while the other writes SQLite.
+final class DecodingReader: @unchecked Sendable {
+    typealias Chunk = [(record: LedgerRecord, event: LedgerEvent)]
+
+    private let condition = NSCondition()
+    private var ready: [Chunk] = []
+    private var finished = false
+    private var failure: Error?
+    private var cancelled = false
+
+    init(ledger: Ledger, after position: UInt64, chunkSize: Int = 2_000, ahead: Int = 8) {
+        let thread = Thread { [self] in
+            var next = position
+            do {
+                while true {
+                    let records = try ledger.records(after: next, limit: chunkSize)
+                    guard let last = records.last else { break }
+                    let chunk = try records.map { ($0, try $0.decodeEvent()) }
+                    condition.lock()
+                    while ready.count >= ahead && !cancelled { condition.wait() }
+                    let stop = cancelled
+                    if !stop { ready.append(chunk) }
+                    condition.broadcast()
+                    condition.unlock()
+                    if stop { break }
+                    next = last.position
+                }
+            } catch {
+                condition.lock()
+                failure = error
+                condition.unlock()
+            }
+            condition.lock()
+            finished = true
+            condition.broadcast()
+            condition.unlock()
+        }
+        thread.name = "aviso-replay-decoder"
+        thread.start()
+    }
+
+    /// The next chunk in log order, or nil at the end of the log.
+    func next() throws -> Chunk? {
+        condition.lock()
+        defer { condition.unlock() }
+        while ready.isEmpty && !finished { condition.wait() }
+        if !ready.isEmpty {
+            condition.broadcast()
+            return ready.removeFirst()
+        }
+        if let failure { throw failure }
+        return nil
+    }
+
+    /// Stops the reading thread early (the consumer failed).
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        condition.broadcast()
+        condition.unlock()
+    }
+}
