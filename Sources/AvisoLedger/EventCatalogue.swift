@@ -18,6 +18,11 @@ public enum LedgerEvent: Sendable, Equatable {
     case installmentUpserted(InstallmentUpserted)
     case installmentPaid(InstallmentPaid)
     case optedOut(OptedOut)
+    case messageScheduled(MessageScheduled)
+    case messageDeferred(MessageDeferred)
+    case scheduledMessageCancelled(ScheduledMessageCancelled)
+    case sendOutcomeUnknown(SendOutcomeUnknown)
+    case inboundMessageReceived(InboundMessageReceived)
     case unknown(type: String, version: Int)
 
     /// The typed payload, nil for `.unknown`.
@@ -38,6 +43,11 @@ public enum LedgerEvent: Sendable, Equatable {
         case let .installmentUpserted(p): p
         case let .installmentPaid(p): p
         case let .optedOut(p): p
+        case let .messageScheduled(p): p
+        case let .messageDeferred(p): p
+        case let .scheduledMessageCancelled(p): p
+        case let .sendOutcomeUnknown(p): p
+        case let .inboundMessageReceived(p): p
         case .unknown: nil
         }
     }
@@ -87,6 +97,11 @@ public enum EventCatalogue {
         entry(InstallmentUpserted.self, LedgerEvent.installmentUpserted),
         entry(InstallmentPaid.self, LedgerEvent.installmentPaid),
         entry(OptedOut.self, LedgerEvent.optedOut),
+        entry(MessageScheduled.self, LedgerEvent.messageScheduled),
+        entry(MessageDeferred.self, LedgerEvent.messageDeferred),
+        entry(ScheduledMessageCancelled.self, LedgerEvent.scheduledMessageCancelled),
+        entry(SendOutcomeUnknown.self, LedgerEvent.sendOutcomeUnknown),
+        entry(InboundMessageReceived.self, LedgerEvent.inboundMessageReceived),
     ])
 
     /// Upcasters turn an old version's JSON object into the next version's, one step at a

@@ -93,15 +93,3 @@ public enum ReadModelDatabase {
         }
     }
 }
-
-/// Test hooks for crash tests, read from the environment: a real process stops at a named
-/// point so a test can SIGKILL it exactly there.
-public enum FaultInjection {
-    public enum Point: String, Sendable { case afterLedgerCommit = "after-ledger-commit" }
-
-    public static func pauseIfRequested(_ point: Point) {
-        guard ProcessInfo.processInfo.environment["AVISO_FAULT_PAUSE"] == point.rawValue else { return }
-        FileHandle.standardError.write(Data("aviso: paused at \(point.rawValue)\n".utf8))
-        while true { sleep(60) }
-    }
-}

@@ -7,13 +7,22 @@ import GRDB
 struct EventApplier {
     private var timeZone: TimeZone
 
+    /// True while `pending_statuses` is known to be empty: most sends then skip a lookup.
+    private var noPendingStatuses: Bool
+
     init(_ db: Database) throws {
         timeZone = try Self.settingsTimeZone(db)
+        noPendingStatuses = try !Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM pending_statuses)")!
     }
 
     mutating func apply(_ record: LedgerRecord, _ db: Database) throws {
+        try apply(record, event: record.decodeEvent(), db)
+    }
+
+    /// Applies a record whose payload the caller already decoded (replay decodes on another thread).
+    mutating func apply(_ record: LedgerRecord, event: LedgerEvent, _ db: Database) throws {
         let at = Timestamps.utc(record.time)
-        switch try record.decodeEvent() {
+        switch event {
         case let .clientUpserted(e):
             try db.cachedStatement(sql: """
                 INSERT INTO clients (id, name, phone, phone_country_code, advisor, preferred_channel, payment_link, updated_at)
@@ -112,6 +121,21 @@ struct EventApplier {
                                  stage: e.stage, channel: e.channel?.rawValue, status: "skipped",
                                  reason: e.reason.rawValue, detail: e.detail, at: when, db)
 
+        case let .inboundMessageReceived(e):
+            try applyInbound(e, record: record, db)
+
+        case let .messageScheduled(e):
+            try applyScheduled(e, record: record, db)
+
+        case let .messageDeferred(e):
+            try applyDeferred(e, record: record, db)
+
+        case let .scheduledMessageCancelled(e):
+            try applyCancelled(e, db)
+
+        case let .sendOutcomeUnknown(e):
+            try applyUnknownOutcome(e, db)
+
         case .unknown:
             // Written by a newer Aviso: this build has no read model for it.
             break
@@ -131,7 +155,7 @@ struct EventApplier {
                                   changedAt: at, changedBy: record.actor, origin: e.origin).insert(db)
     }
 
-    private func applySent(_ e: MessageSent, at: String, _ db: Database) throws {
+    private mutating func applySent(_ e: MessageSent, at: String, _ db: Database) throws {
         let when = Timestamps.utc(e.at)
         try db.cachedStatement(sql: """
             INSERT INTO notifications_log (message_key, client_id, installment_id, stage, channel, provider, to_e164,
@@ -144,6 +168,7 @@ struct EventApplier {
             """).execute(arguments: [e.messageKey, e.clientId ?? "", e.installmentId, e.stage, e.channel.rawValue, e.provider,
                                      e.to, e.status.rawValue, e.status.rank, e.messageId, e.dryRun, e.test, e.fallbackOf, when, when])
         // Callbacks that beat this record: apply them now, in the order they arrived.
+        guard !noPendingStatuses else { return try countSend(e, when: when, db) }
         let early = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT position, status, error_code, received_at FROM pending_statuses WHERE message_id = ? AND provider = ? ORDER BY position
             """), arguments: [e.messageId, e.provider])
@@ -156,6 +181,11 @@ struct EventApplier {
             try db.cachedStatement(sql: "DELETE FROM pending_statuses WHERE message_id = ? AND provider = ?")
                 .execute(arguments: [e.messageId, e.provider])
         }
+        try countSend(e, when: when, db)
+    }
+
+    /// Rate counters: messages per client per local day, and the last send per (client, stage).
+    private func countSend(_ e: MessageSent, when: String, _ db: Database) throws {
         guard !e.test else { return }
         try db.cachedStatement(sql: """
             INSERT INTO daily_counts (client_id, local_date, count) VALUES (?, ?, 1)
@@ -169,12 +199,13 @@ struct EventApplier {
 
     /// Moves a message's status forward only: late, repeated or out-of-order callbacks never
     /// take it back, and a final status (failed, undelivered) stays. Unknown ids wait.
-    private func applyStatus(provider: String, messageId: String, status: DeliveryStatus, errorCode: String?,
+    private mutating func applyStatus(provider: String, messageId: String, status: DeliveryStatus, errorCode: String?,
                              at: String, position: UInt64, _ db: Database) throws {
         let known = try Bool.fetchOne(db.cachedStatement(sql: """
             SELECT 1 FROM notifications_log WHERE message_id = ? AND provider = ?
             """), arguments: [messageId, provider]) ?? false
         guard known else {
+            noPendingStatuses = false
             try db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO pending_statuses (position, provider, message_id, status, error_code, received_at)
                 VALUES (?, ?, ?, ?, ?, ?)

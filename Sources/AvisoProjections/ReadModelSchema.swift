@@ -151,6 +151,8 @@ public enum ReadModelSchema {
                 t.primaryKey(["client_id", "stage"])
             }
         }
+        migrator.registerMigration("v2-server", migrate: ServerProjection.migrateV2Server)
+        migrator.registerMigration("v2-scheduling", migrate: SchedulingProjection.migrateV2Scheduling)
         return migrator
     }
 
@@ -161,5 +163,7 @@ public enum ReadModelSchema {
         ("stages_due", "subject, stage, local_date"), ("notifications_log", "id"),
         ("pending_statuses", "position"), ("daily_counts", "client_id, local_date"),
         ("stage_sends", "client_id, stage"),
+        ("scheduled_messages", "message_key"),
+        ("conversation_windows", "phone, provider"),
     ]
 }

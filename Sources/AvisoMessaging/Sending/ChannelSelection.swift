@@ -1,7 +1,7 @@
 import AvisoLedger
 
 /// Which channels a message goes out on, and whether each is real or a dry run.
-enum ChannelSelection {
+public enum ChannelSelection {
     struct Choice: Equatable {
         let channel: Channel
         let dryRun: Bool
@@ -22,5 +22,14 @@ enum ChannelSelection {
             if forceDryRun || configured(first) || !configured(other) { return [choice(first)] }
             return [choice(other)]
         }
+    }
+
+    /// The channel a message decided for `intended` really goes out on: the other channel
+    /// when only that one's provider is configured, unless the client wants both (then the
+    /// other channel has a message of its own).
+    public static func deliveryChannel(intended: Channel, preferred: PreferredChannel, configured: (Channel) -> Bool) -> Channel {
+        let other: Channel = intended == .whatsapp ? .sms : .whatsapp
+        guard preferred != .both, !configured(intended), configured(other) else { return intended }
+        return other
     }
 }

@@ -51,14 +51,14 @@ public final class MessageSender: Sendable {
         let choices = ChannelSelection.choose(preferred: request.preferredChannel, only: request.onlyChannel,
                                               configured: isConfigured, forceDryRun: request.dryRun)
         for choice in choices {
-            let failure = try await send(request, to: number, via: choice, key: "\(request.messageKey):\(choice.channel.rawValue)",
+            let failure = try await send(request, to: number, via: choice, key: request.key(for: choice.channel),
                                          fallbackOf: nil, &report)
             // "This person can't get it on WhatsApp": once more on SMS, as its own message.
             if let failure, failure.kind == .fallbackToSMS, choice.channel == .whatsapp,
                isConfigured(.sms), !choices.contains(where: { $0.channel == .sms }) {
                 logger.notice("whatsapp undeliverable, falling back to sms", metadata: ["to": "\(Masking.phone(number.e164))", "code": "\(failure.code.map(String.init) ?? "-")"])
                 _ = try await send(request, to: number, via: .init(channel: .sms, dryRun: false),
-                                   key: "\(request.messageKey):sms:fallback", fallbackOf: "\(request.messageKey):whatsapp", &report)
+                                   key: request.key(for: .whatsapp) + ":fallback-sms", fallbackOf: request.key(for: .whatsapp), &report)
             }
         }
         return report
@@ -87,6 +87,7 @@ public final class MessageSender: Sendable {
         try await record([NewEvent(.messageRendered(MessageRendered(messageKey: key, clientId: request.clientId, installmentId: request.installmentId,
                                                                     stage: request.stage, channel: channel, text: rendered.text)),
                                    actor: request.actor)])
+        FaultInjection.pauseIfRequested(.afterRender, detail: key)
         let message = OutgoingMessage(to: number.e164, channel: channel, text: rendered.text,
                                       whatsappTemplate: template.whatsapp.map {
                                           WhatsAppTemplateCall(name: $0.name, language: $0.language, bodyParameters: rendered.whatsappParameters ?? [])

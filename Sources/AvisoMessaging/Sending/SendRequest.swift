@@ -4,7 +4,8 @@ import Foundation
 /// Everything the one send path needs to message a client about a stage. Built by the
 /// scheduler (and the test-send endpoint) from the read models.
 public struct SendRequest: Sendable {
-    /// Ties the message's events together; each channel's message gets `<key>:<channel>`.
+    /// Ties the message's events together; with `onlyChannel` it is the message's key as is,
+    /// otherwise each channel's message gets `<key>:<channel>`.
     public var messageKey: String
     public var clientId: String
     public var installmentId: String?
@@ -49,6 +50,14 @@ public struct SendRequest: Sendable {
         self.allowFreeText = allowFreeText
         self.at = at
         self.actor = actor
+    }
+}
+
+extension SendRequest {
+    /// The key of this request's message on `channel`: the request's own key when it names
+    /// one channel (the scheduler keys each channel's message itself), else `<key>:<channel>`.
+    func key(for channel: Channel) -> String {
+        onlyChannel == nil ? "\(messageKey):\(channel.rawValue)" : messageKey
     }
 }
 

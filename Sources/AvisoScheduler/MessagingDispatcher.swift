@@ -1,0 +1,95 @@
+import AvisoLedger
+import AvisoMessaging
+import AvisoProjections
+import Foundation
+import GRDB
+import Logging
+
+/// The scheduler's messages through the real send path (`MessageSender`): the client's number
+/// and the stage's templates from the read models, the provider (or a dry run) chosen there.
+public struct MessagingDispatcher: MessageDispatching {
+    public let store: AvisoStore
+    public let sender: MessageSender
+    public let actor: String
+    private let logger: Logger
+
+    public init(store: AvisoStore, sender: MessageSender, actor: String = "scheduler", logger: Logger = Logger(label: "aviso.scheduler")) {
+        self.store = store
+        self.sender = sender
+        self.actor = actor
+        self.logger = logger
+    }
+
+    /// A sender whose events go into `store`, configured from the environment.
+    public static func sender(for store: AvisoStore, environment: [String: String] = ProcessInfo.processInfo.environment,
+                              logger: Logger = Logger(label: "aviso.messaging")) throws -> MessageSender {
+        let rate = try store.read { try MessagingSettings.current($0).whatsappMessagesPerSecond }
+        return MessageSender(configuration: ProviderConfiguration(environment: environment), whatsappMessagesPerSecond: rate,
+                             logger: logger) { events in try await store.append(events) }
+    }
+
+    public func dispatch(_ message: DueMessage, dryRun: Bool) async -> DispatchResult {
+        do {
+            guard let (stage, _) = TemplateStage.resolve(schedulerStage: message.stage) else {
+                return .skipped(.renderError)
+            }
+            let loaded = try store.read { db -> (ClientRecord, [Channel: MessageTemplate], Bool)? in
+                guard let client = try ClientRecord.fetchOne(db, key: message.clientId) else { return nil }
+                let e164 = try? PhoneNumberParser.parse(client.phone, defaultRegion: client.phoneCountryCode ?? "GT").e164
+                let open = try e164.map { try TemplateLookup.whatsappWindowOpen(db, e164: $0, now: message.at) } ?? false
+                return (client, try TemplateLookup.templates(db, stage: stage), open)
+            }
+            guard let (client, templates, windowOpen) = loaded else { return .ignored(reason: "unknown_client") }
+            let preferred = PreferredChannel(rawValue: client.preferredChannel) ?? .whatsapp
+            let channel = ChannelSelection.deliveryChannel(intended: message.channel, preferred: preferred, configured: sender.isConfigured)
+            let request = SendRequest(messageKey: message.messageKey, clientId: message.clientId, installmentId: message.installmentId,
+                                      stage: message.stage, phone: client.phone, phoneCountry: client.phoneCountryCode,
+                                      preferredChannel: preferred, onlyChannel: channel, templates: templates,
+                                      context: message.templateContext, dryRun: dryRun, allowFreeText: windowOpen,
+                                      at: message.at, actor: actor)
+            let report = try await sender.send(request)
+            return Self.result(of: report)
+        } catch {
+            logger.error("dispatch failed", metadata: ["message": "\(message.messageKey)", "error": "\(error)"])
+            return .failed
+        }
+    }
+
+    /// One result for the scheduler: sent if anything went out (a fallback SMS counts).
+    static func result(of report: SendReport) -> DispatchResult {
+        var result: DispatchResult = .failed
+        for outcome in report.outcomes {
+            switch outcome {
+            case .sent: return .sent
+            case .failed: result = .failed
+            case let .ignoredInvalidPhone(reason): result = .ignored(reason: reason)
+            case let .skipped(_, reason, _): result = .skipped(reason)
+            }
+        }
+        return result
+    }
+}
+
+/// Replaces an `unknown` Twilio outcome with the real status when the message's SID is known,
+/// by asking Twilio (`GET …/Messages/{sid}.json`) and recording what it says.
+public struct TwilioReconciler: SendReconciling {
+    public let store: AvisoStore
+    public let provider: TwilioSMSProvider
+
+    public init(store: AvisoStore, provider: TwilioSMSProvider) {
+        self.store = store
+        self.provider = provider
+    }
+
+    public func reconcile(_ sends: [UnknownSend]) async -> Int {
+        var reconciled = 0
+        for send in sends where send.provider == "twilio" {
+            guard let sid = send.messageId,
+                  let raw = try? await provider.fetchStatus(messageId: sid),
+                  let status = DeliveryStatus(rawValue: raw) else { continue }
+            let event = DeliveryStatusReceived(provider: "twilio", messageId: sid, status: status)
+            if (try? await store.append(.deliveryStatusReceived(event), actor: "reconcile:twilio")) != nil { reconciled += 1 }
+        }
+        return reconciled
+    }
+}

@@ -1,0 +1,241 @@
+import AvisoLedger
+import AvisoMessaging
+import AvisoProjections
+import Foundation
+import GRDB
+import Logging
+
+/// Who owns the sends a scheduler decides: one id per `Scheduler` instance, plus the process
+/// and host so another process can tell whether the owner is still running.
+public struct RunOwner: Sendable, Equatable {
+    public var runId: String
+    public var pid: Int
+    public var host: String
+
+    /// This process's owner: one run id per process, shared by every `Scheduler` in it, so a
+    /// serve loop's drains and runs never take each other's sends for a dead run's.
+    public static func current() -> RunOwner { processOwner }
+
+    private static let processOwner: RunOwner = {
+        var name = [CChar](repeating: 0, count: 256)
+        let host = gethostname(&name, 255) == 0 ? String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "?"
+        return RunOwner(runId: UUID().uuidString.lowercased(), pid: Int(getpid()), host: host)
+    }()
+
+    /// Whether process `pid` on this host is still running (a zombie is not).
+    static func processIsAlive(_ pid: Int) -> Bool {
+        guard pid > 0 else { return false }
+        guard kill(pid_t(pid), 0) == 0 || errno == EPERM else { return false }
+        #if os(Linux)
+        if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+           let close = stat.lastIndex(of: ")") {
+            let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).prefix(1)
+            if state == "Z" || state == "X" { return false }
+        }
+        #endif
+        return true
+    }
+}
+
+public struct SchedulerOptions: Sendable {
+    /// Candidates decided per exclusive `appendDeciding` (a client's candidates never split).
+    public var chunkSize = 5_000
+    /// Messages dispatched at once (the ledger groups their appends into one commit).
+    public var dispatchConcurrency = 8
+    /// A `rendered` message with no result older than this (wall clock) is `unknown` even if
+    /// its owner looks alive (its pid may have been reused, or it runs on another host).
+    public var sendLease: TimeInterval = 600
+    /// A decided message never rendered, older than this (wall clock), is taken over even if
+    /// its owner looks alive.
+    public var decisionLease: TimeInterval = 6 * 3600
+    public var actor = "scheduler"
+
+    public init() {}
+}
+
+/// Reminder stages, reactivation and the sending governance (issue 4).
+///
+/// Every decision happens inside `AvisoStore.appendDeciding`: under LMDB's cross-process
+/// write lock, with the read models caught up, the governor reads the counters
+/// (`stages_due`, `scheduled_messages`, `daily_counts`, `stage_sends`, `opt_outs`,
+/// `notifications_log`) and returns the events (`StageDue`, `MessageScheduled`,
+/// `MessageDeferred`, `MessageSkipped`) that commit in the same transaction. So two runs,
+/// in one process or several, can never both decide "not yet sent". Messages decided to go
+/// now are dispatched after the decision commits.
+public final class Scheduler: Sendable {
+    public let store: AvisoStore
+    public let dispatcher: any MessageDispatching
+    public let reconciler: (any SendReconciling)?
+    public let options: SchedulerOptions
+    public let owner: RunOwner
+    let logger = Logger(label: "aviso.scheduler")
+
+    public init(store: AvisoStore, dispatcher: any MessageDispatching, reconciler: (any SendReconciling)? = nil,
+                options: SchedulerOptions = SchedulerOptions(), owner: RunOwner = .current()) {
+        self.store = store
+        self.dispatcher = dispatcher
+        self.reconciler = reconciler
+        self.options = options
+        self.owner = owner
+    }
+
+    // MARK: Entry points
+
+    /// `aviso run`: recover, drain deferred messages, decide today's stages, send.
+    public func run(now: Date, dryRun: Bool) async throws -> RunSummary {
+        var summary = try await drain(now: now, dryRun: dryRun)
+        let decided = try await decideStages(now: now)
+        summary.add(decided.summary)
+        summary.add(await dispatch(decided.messages, dryRun: dryRun))
+        return summary
+    }
+
+    /// `aviso reactivate`: recover, drain, decide the weekly reactivation summaries, send.
+    public func reactivate(now: Date, dryRun: Bool) async throws -> RunSummary {
+        var summary = try await drain(now: now, dryRun: dryRun)
+        let decided = try await decideReactivation(now: now)
+        summary.add(decided.summary)
+        summary.add(await dispatch(decided.messages, dryRun: dryRun))
+        return summary
+    }
+
+    /// Crash recovery and the deferred messages whose window has opened: run at the start of
+    /// every run and every minute by the serve loop.
+    public func drain(now: Date, dryRun: Bool) async throws -> RunSummary {
+        let recovered = try await recover(now: now)
+        var summary = recovered.summary
+        if let reconciler, !recovered.unknown.isEmpty {
+            _ = await reconciler.reconcile(recovered.unknown)
+        }
+        summary.add(await dispatch(recovered.messages, dryRun: dryRun))
+        return summary
+    }
+
+    /// Sends `messages` through the dispatcher, a few at a time, and counts the results.
+    public func dispatch(_ messages: [DueMessage], dryRun: Bool) async -> RunSummary {
+        var summary = RunSummary()
+        guard !messages.isEmpty else { return summary }
+        let dispatcher = self.dispatcher
+        await withTaskGroup(of: DispatchResult.self) { group in
+            var next = messages.makeIterator()
+            var running = 0
+            func count(_ result: DispatchResult) {
+                switch result {
+                case .sent: summary.sent += 1
+                case .failed: summary.failed += 1
+                case let .ignored(reason): summary.skip("invalid_phone:\(reason)")
+                case let .skipped(reason): summary.skip(reason.rawValue)
+                }
+            }
+            while running < max(1, options.dispatchConcurrency), let message = next.next() {
+                group.addTask { await dispatcher.dispatch(message, dryRun: dryRun) }
+                running += 1
+            }
+            while let result = await group.next() {
+                count(result)
+                if let message = next.next() {
+                    group.addTask { await dispatcher.dispatch(message, dryRun: dryRun) }
+                }
+            }
+        }
+        return summary
+    }
+
+    // MARK: Deciding today's stages
+
+    /// Decides (and appends) today's installment stages without sending: the benchmark's unit.
+    public func decideStages(now: Date) async throws -> (summary: RunSummary, messages: [DueMessage]) {
+        let candidates = try store.read { db -> [Candidate] in
+            let policy = try Policy(db, now: now)
+            return try Candidates.stages(db, policy: policy) + Candidates.carryOvers(db, policy: policy)
+        }
+        return try await decide(Candidates.ordered(candidates), now: now)
+    }
+
+    public func decideReactivation(now: Date) async throws -> (summary: RunSummary, messages: [DueMessage]) {
+        let candidates = try store.read { db -> [Candidate] in
+            try Candidates.reactivation(db, policy: try Policy(db, now: now))
+        }
+        return try await decide(Candidates.ordered(candidates), now: now)
+    }
+
+    private func decide(_ candidates: [Candidate], now: Date) async throws -> (summary: RunSummary, messages: [DueMessage]) {
+        var summary = RunSummary()
+        var messages: [DueMessage] = []
+        for chunk in Candidates.chunks(candidates, size: options.chunkSize) {
+            let box = ResultBox<Governor.Outcome>()
+            let owner = self.owner, actor = options.actor
+            try await store.appendDeciding { db in
+                var governor = try Governor(db, policy: try Policy(db, now: now), owner: owner, actor: actor)
+                for candidate in chunk { try governor.consider(candidate) }
+                box.set(governor.outcome)
+                return governor.outcome.events
+            }
+            if let outcome = box.get() {
+                summary.add(outcome.summary)
+                messages += outcome.messages
+            }
+        }
+        return (summary, messages)
+    }
+
+    // MARK: Recovery and draining
+
+    struct Recovered: Sendable {
+        var summary = RunSummary()
+        var messages: [DueMessage] = []
+        var unknown: [UnknownSend] = []
+    }
+
+    /// In one exclusive decision: sends left at `rendered` by a dead run become `unknown`;
+    /// decisions a dead run never dispatched are taken over (same day) or cancelled
+    /// (`expired`); deferred messages whose window has opened go out now.
+    func recover(now: Date) async throws -> Recovered {
+        let box = ResultBox<Recovered>()
+        let owner = self.owner, options = self.options
+        try await store.appendDeciding { db in
+            var recovery = try Recovery(db, policy: try Policy(db, now: now), owner: owner, options: options)
+            try recovery.run()
+            box.set(recovery.result)
+            return recovery.events
+        }
+        let result = box.get() ?? Recovered()
+        for send in result.unknown {
+            logger.warning("send outcome unknown: not re-sent, needs review", metadata: [
+                "messageKey": "\(send.messageKey)", "client": "\(send.clientId)", "stage": "\(send.stage)",
+            ])
+        }
+        return result
+    }
+}
+
+/// Carries a deciding closure's result out of it (the closure may run more than once; the
+/// last run is the one committed).
+final class ResultBox<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: T?
+    func set(_ v: T) { lock.lock(); value = v; lock.unlock() }
+    func get() -> T? { lock.lock(); defer { lock.unlock() }; return value }
+}
+
+/// The settings a decision uses, read inside it, and the clock.
+struct Policy: Sendable {
+    let settings: MessagingSettings
+    let timeZone: TimeZone
+    let quiet: QuietHours
+    let now: Date
+    let nowText: String
+    let today: LocalDay
+
+    init(_ db: Database, now: Date) throws {
+        settings = try MessagingSettings.current(db)
+        timeZone = TimeZone(identifier: settings.timeZone) ?? TimeZone(identifier: "America/Guatemala")!
+        quiet = QuietHours(start: settings.quietHoursStart, end: settings.quietHoursEnd)
+            ?? QuietHours(startMinute: 20 * 60, endMinute: 8 * 60)
+        self.now = now
+        nowText = Timestamps.utc(now)
+        today = LocalDay(now, in: timeZone)
+    }
+
+    func isEnabled(_ stage: String) -> Bool { StagePlan.isEnabled(stage, in: settings.enabledStages) }
+}

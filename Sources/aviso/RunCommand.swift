@@ -1,0 +1,104 @@
+import ArgumentParser
+import AvisoLedger
+import AvisoProjections
+import AvisoMessaging
+import AvisoScheduler
+import AvisoServer
+import Foundation
+
+/// Options shared by `aviso run` and `aviso reactivate`.
+struct SchedulerRunOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Business clock, ISO 8601 (tests, replaying a day). Default: now.", valueName: "ISO8601"))
+    var now: String?
+    @Flag(name: .customLong("dry-run"), help: "Record every decision and send as a dry run; contact no provider.")
+    var dryRun = false
+    @Flag(help: "Print the summary as one JSON object: due, sent, deferred, skipped (reason → count), failed, unknown.")
+    var json = false
+
+    func clock() throws -> Date {
+        guard let now else { return Date() }
+        guard let date = Timestamps.parseUTC(now) else {
+            throw ValidationError("--now `\(now)` is not an ISO 8601 instant like 2026-11-26T15:00:00Z")
+        }
+        return date
+    }
+
+    func print(_ summary: AvisoScheduler.RunSummary) throws {
+        if json {
+            try printJSONLine(summary.jsonObject)
+        } else {
+            Swift.print(summary.text)
+        }
+    }
+}
+
+/// The real send path: providers from the environment, dry-run for any whose variables are
+/// missing (or for every message with --dry-run).
+/// The shipped default templates are loaded first if the data directory has none.
+func makeScheduler(store: AvisoStore) async throws -> Scheduler {
+    try await ServerBootstrap.loadDefaultTemplatesIfEmpty(store: store, fixtures: FixturesLocation.directory())
+    let environment = ProcessInfo.processInfo.environment
+    let sender = try MessagingDispatcher.sender(for: store, environment: environment)
+    let twilio = ProviderConfiguration(environment: environment).twilio.map { TwilioSMSProvider(configuration: $0) }
+    return Scheduler(store: store, dispatcher: MessagingDispatcher(store: store, sender: sender),
+                     reconciler: twilio.map { TwilioReconciler(store: store, provider: $0) })
+}
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Decide today's reminder stages (local date in the settings' time zone) and send them.",
+        discussion: """
+            Recovers sends a dead run left unfinished (they become `unknown`, never re-sent), sends deferred \
+            messages whose quiet hours are over, then finds the stages due today (D-15, D-2, D-1, D0, D+1, D+3, \
+            WEEKLY_n) and applies the governance rules. Safe to run twice or in several processes at once: \
+            each message is decided exactly once. A day without a run is not caught up later.
+            """
+    )
+
+    @OptionGroup var data: DataOptions
+    @OptionGroup var options: SchedulerRunOptions
+
+    func run() async throws {
+        let now = try options.clock()
+        let store = try data.openStore()
+        defer { store.close() }
+        do {
+            let scheduler = try await makeScheduler(store: store)
+            try options.print(try await scheduler.run(now: now, dryRun: options.dryRun))
+        } catch let failure as CommandFailure {
+            throw failure
+        } catch {
+            throw CommandFailure(error)
+        }
+    }
+}
+
+struct ReactivateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reactivate",
+        abstract: "Send the weekly reactivation summaries (REACTIVATE_PENDING, REACTIVATE_OVERDUE).",
+        discussion: """
+            REACTIVATE_PENDING: clients with an installment in pending_confirmation for at least N days. \
+            REACTIVATE_OVERDUE: clients with an overdue installment, one summary (total owed, oldest due date). \
+            Each at most once per interval (default 7 days), under the same governance rules as `aviso run`.
+            """
+    )
+
+    @OptionGroup var data: DataOptions
+    @OptionGroup var options: SchedulerRunOptions
+
+    func run() async throws {
+        let now = try options.clock()
+        let store = try data.openStore()
+        defer { store.close() }
+        do {
+            let scheduler = try await makeScheduler(store: store)
+            try options.print(try await scheduler.reactivate(now: now, dryRun: options.dryRun))
+        } catch let failure as CommandFailure {
+            throw failure
+        } catch {
+            throw CommandFailure(error)
+        }
+    }
+}

@@ -1,0 +1,112 @@
+import AvisoLedger
+import AvisoMessaging
+import AvisoProjections
+import Foundation
+import GRDB
+import Testing
+@testable import AvisoScheduler
+
+/// The `aviso` binary built next to this test bundle.
+func avisoBinary() throws -> URL {
+    var candidates = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
+    if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+        candidates.append(URL(fileURLWithPath: exe).deletingLastPathComponent())
+    }
+    for directory in candidates {
+        var dir = directory
+        for _ in 0..<4 {  // the bundle may be a directory (…/X.xctest/…)
+            let url = dir.appendingPathComponent("aviso")
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir), !isDir.boolValue { return url }
+            dir = dir.deletingLastPathComponent()
+        }
+    }
+    throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "aviso next to \(candidates)"])
+}
+
+func avisoProcess(_ arguments: [String], environment: [String: String] = [:]) throws -> (Process, Pipe, Pipe) {
+    let process = Process()
+    process.executableURL = try avisoBinary()
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    return (process, out, err)
+}
+
+func summaryJSON(_ pipe: Pipe) throws -> [String: Any] {
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any], "\(String(decoding: data, as: UTF8.self))")
+}
+
+@Suite(.serialized) struct ProcessTests {
+    @Test func threeProcessesAtOnceSendEachMessageExactlyOnce() async throws {
+        let f = try Fixture()
+        let dues = ["2026-12-11", "2026-11-28", "2026-11-27", "2026-11-26", "2026-11-25", "2026-11-23", "2026-11-19", "2026-11-12"]
+        for i in 0..<60 {
+            try await f.client("C\(i)", channel: [.whatsapp, .sms, .both][i % 3], phone: "5555-\(2000 + i)")
+            try await f.installment("I\(i)a", client: "C\(i)", due: dues[i % dues.count])
+            try await f.installment("I\(i)b", client: "C\(i)", due: dues[(i + 3) % dues.count], loan: "L2-\(i)")
+        }
+        let args = ["run", "--data", f.url.path, "--now", "2026-11-26T15:00:00Z", "--dry-run", "--json"]
+        let runs = try (0..<3).map { _ in try avisoProcess(args) }
+        var total = RunSummary()
+        for (process, out, err) in runs {
+            let json = try summaryJSON(out)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "\(String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))")
+            #expect(Set(json.keys) == ["due", "sent", "deferred", "skipped", "failed", "unknown"])
+            total.due += json["due"] as? Int ?? -1
+            total.sent += json["sent"] as? Int ?? -1
+            for (reason, n) in json["skipped"] as? [String: Int] ?? [:] { total.skip(reason, count: n) }
+        }
+        let stageDues = try f.stageDues
+        #expect(total.due == 120 && stageDues.count == 120)
+        #expect(Set(stageDues.map { "\($0.installmentId!)|\($0.stage)" }).count == 120)
+        let sent = try f.sent
+        #expect(sent.count == total.sent && Set(sent.map(\.messageKey)).count == sent.count)
+        #expect(Set(try f.scheduled.map(\.messageKey)) == Set(sent.map(\.messageKey)))
+        // Each message decided exactly once: every (installment, stage, channel) has one outcome.
+        let outcomes = try f.scheduled.map { "\($0.installmentId!)|\($0.stage)|\($0.channel)" }
+            + f.skipped.map { "\($0.installmentId!)|\($0.stage)|\($0.channel!)" }
+        #expect(Set(outcomes).count == outcomes.count)
+        // The daily cap held across the processes.
+        let perClient = Dictionary(grouping: sent, by: { $0.clientId! }).mapValues(\.count)
+        #expect(perClient.values.allSatisfy { $0 <= 2 })
+    }
+
+    @Test func runKilledMidSendLeavesUnknownNotADuplicate() async throws {
+        let f = try Fixture()
+        try await f.client("C1")
+        try await f.installment("I1", client: "C1", due: "2026-11-26")
+        let args = ["run", "--data", f.url.path, "--now", "2026-11-26T15:00:00Z", "--dry-run", "--json"]
+        let (victim, _, err) = try avisoProcess(args, environment: ["AVISO_FAULT_PAUSE": "after-render"])
+        var stderr = ""
+        while !stderr.contains("paused at after-render") {
+            let chunk = err.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            stderr += String(decoding: chunk, as: UTF8.self)
+        }
+        #expect(stderr.contains("paused at after-render I1|D0|whatsapp"))
+        kill(victim.processIdentifier, SIGKILL)
+        victim.waitUntilExit()
+
+        let (restart, out, _) = try avisoProcess(args)
+        let json = try summaryJSON(out)
+        restart.waitUntilExit()
+        #expect(json["unknown"] as? Int == 1 && json["sent"] as? Int == 0 && json["due"] as? Int == 0)
+        try f.store.catchUp()
+        #expect(try f.logStatus("I1|D0|whatsapp") == "unknown")
+        let rendered = try f.events().filter { if case .messageRendered = $0 { true } else { false } }
+        #expect(rendered.count == 1)
+        #expect(try f.sent.isEmpty)
+
+        let (again, out2, _) = try avisoProcess(args)
+        let json2 = try summaryJSON(out2)
+        again.waitUntilExit()
+        #expect(json2["unknown"] as? Int == 0 && json2["sent"] as? Int == 0)
+        #expect(try f.sent.isEmpty)
+    }
+}
