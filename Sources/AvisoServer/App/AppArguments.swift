@@ -1,0 +1,79 @@
+import AvisoLedger
+import Foundation
+
+/// Everything `buildApplication` needs to know, from the command line and the environment.
+/// Tests build the same application with their own values.
+public struct AppArguments: Sendable {
+    public var host: String
+    public var port: Int
+    /// `AVISO_PUBLIC_URL`: the URL providers call (TLS ends at a proxy). Twilio signs it.
+    public var publicURL: String?
+    /// `TWILIO_AUTH_TOKEN`: checks `X-Twilio-Signature`. Unset: unchecked (dry-run installs).
+    public var twilioAuthToken: String?
+    /// `WHATSAPP_APP_SECRET`: checks `X-Hub-Signature-256`. Unset: unchecked.
+    public var whatsappAppSecret: String?
+    /// `WHATSAPP_VERIFY_TOKEN`: answers Meta's subscription check.
+    public var whatsappVerifyToken: String?
+    /// `AVISO_CRON_SECRET`: `Authorization: Bearer …` for runs and the portfolio API.
+    public var cronSecret: String?
+    /// Which provider sends each channel (`whatsapp`, `twilio` or `dry-run`), for previews.
+    public var providers: [Channel: String]
+    public var sessionLifetime: TimeInterval
+    public var bcryptCost: UInt8
+    /// `AVISO_TRUST_PROXY=1`: take the client address from `X-Forwarded-For` (throttling).
+    public var trustForwardedFor: Bool
+    public var serverName: String
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, twilioAuthToken: String? = nil,
+                whatsappAppSecret: String? = nil, whatsappVerifyToken: String? = nil, cronSecret: String? = nil,
+                providers: [Channel: String] = [.whatsapp: "dry-run", .sms: "dry-run"],
+                sessionLifetime: TimeInterval = 8 * 3600, bcryptCost: UInt8 = 12, trustForwardedFor: Bool = false,
+                serverName: String = "aviso") {
+        self.host = host
+        self.port = port
+        self.publicURL = publicURL
+        self.twilioAuthToken = twilioAuthToken
+        self.whatsappAppSecret = whatsappAppSecret
+        self.whatsappVerifyToken = whatsappVerifyToken
+        self.cronSecret = cronSecret
+        self.providers = providers
+        self.sessionLifetime = sessionLifetime
+        self.bcryptCost = bcryptCost
+        self.trustForwardedFor = trustForwardedFor
+        self.serverName = serverName
+    }
+
+    /// Reads the environment; empty variables count as unset.
+    public static func fromEnvironment(host: String, port: Int,
+                                       environment: [String: String] = ProcessInfo.processInfo.environment) -> AppArguments {
+        func value(_ name: String) -> String? {
+            guard let v = environment[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !v.isEmpty else { return nil }
+            return v
+        }
+        let whatsapp = value("WHATSAPP_TOKEN") != nil && value("WHATSAPP_PHONE_ID") != nil
+        let twilio = value("TWILIO_ACCOUNT_SID") != nil && value("TWILIO_AUTH_TOKEN") != nil && value("TWILIO_FROM") != nil
+        return AppArguments(
+            host: host, port: port,
+            publicURL: value("AVISO_PUBLIC_URL").map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 },
+            twilioAuthToken: value("TWILIO_AUTH_TOKEN"), whatsappAppSecret: value("WHATSAPP_APP_SECRET"),
+            whatsappVerifyToken: value("WHATSAPP_VERIFY_TOKEN"), cronSecret: value("AVISO_CRON_SECRET"),
+            providers: [.whatsapp: whatsapp ? "whatsapp" : "dry-run", .sms: twilio ? "twilio" : "dry-run"],
+            sessionLifetime: value("AVISO_SESSION_HOURS").flatMap(Double.init).map { $0 * 3600 } ?? 8 * 3600,
+            bcryptCost: value("AVISO_BCRYPT_COST").flatMap(UInt8.init).map { min(max($0, 4), 31) } ?? 12,
+            trustForwardedFor: value("AVISO_TRUST_PROXY") == "1")
+    }
+
+    /// Cookies get `Secure` when the public URL is https.
+    var secureCookies: Bool { publicURL?.lowercased().hasPrefix("https://") == true }
+
+    /// What is not configured, for the startup warning and `/healthz`.
+    var configurationWarnings: [String] {
+        var out: [String] = []
+        if twilioAuthToken == nil { out.append("TWILIO_AUTH_TOKEN is not set: Twilio webhook signatures are not checked") }
+        if twilioAuthToken != nil && publicURL == nil { out.append("AVISO_PUBLIC_URL is not set: Twilio signatures are checked against the Host header") }
+        if whatsappAppSecret == nil { out.append("WHATSAPP_APP_SECRET is not set: WhatsApp webhook signatures are not checked") }
+        if whatsappVerifyToken == nil { out.append("WHATSAPP_VERIFY_TOKEN is not set: Meta's subscription check is refused") }
+        if cronSecret == nil { out.append("AVISO_CRON_SECRET is not set: runs need an admin session") }
+        return out
+    }
+}

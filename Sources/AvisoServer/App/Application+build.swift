@@ -1,0 +1,80 @@
+import AvisoLedger
+import AvisoProjections
+import Foundation
+import GRDB
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// The long-lived parts of the server, made once and shared by the routes.
+public struct ServerParts: Sendable {
+    public let store: AvisoStore
+    public let projector: BackgroundProjector
+    public let sessions: SessionStore
+    public let throttle: LoginThrottle
+    public let metrics: ServerMetrics
+
+    public init(store: AvisoStore, arguments: AppArguments, logger: Logger, throttle: LoginThrottle = LoginThrottle()) {
+        self.store = store
+        projector = BackgroundProjector(store: store, logger: logger)
+        sessions = SessionStore(lifetime: arguments.sessionLifetime)
+        self.throttle = throttle
+        metrics = ServerMetrics()
+    }
+}
+
+/// Builds the Aviso HTTP application: router, middleware, controllers and services.
+/// `aviso serve` runs it; tests build the same thing with test arguments and call it through
+/// `.router` (no socket) or `.live`.
+public func buildApplication(_ arguments: AppArguments, store: AvisoStore, actions: any NotificationActions,
+                             logger: Logger, parts: ServerParts? = nil, scheduler: SchedulerService? = nil) -> some ApplicationProtocol {
+    let parts = parts ?? ServerParts(store: store, arguments: arguments, logger: logger)
+    for warning in arguments.configurationWarnings {
+        logger.warning("configuration: \(warning)")
+    }
+    let router = buildRouter(arguments, parts: parts, actions: actions)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(arguments.host, port: arguments.port), serverName: arguments.serverName),
+        // Graceful shutdown stops services in reverse order: the HTTP server (appended by
+        // Application) drains in-flight requests first, then the scheduler's loop stops, then
+        // the projector catches up, then the ledger closes after its queued appends.
+        services: [StoreService(store: store, logger: logger), parts.projector] + (scheduler.map { [$0 as any Service] } ?? []),
+        logger: logger
+    )
+}
+
+/// The router alone, for tests that want it without an `Application`.
+public func buildRouter(_ arguments: AppArguments, parts: ServerParts, actions: any NotificationActions) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    let users = SQLiteUserDirectory(store: parts.store)
+    router.add(middleware: RequestLogMiddleware(metrics: parts.metrics))
+    router.add(middleware: ErrorMiddleware())
+    let console = Console(parts: parts, arguments: arguments, actions: actions)
+    router.add(middleware: console.errorPages) // console pages: HTML refusals instead of JSON
+    router.add(middleware: AccessMiddleware(sessions: parts.sessions, users: users, cronSecret: arguments.cronSecret))
+    console.mount(on: router)
+
+    router.addRoutes(HealthController(store: parts.store, metrics: parts.metrics, arguments: arguments).routes)
+    router.addRoutes(AuthController(users: users, sessions: parts.sessions, throttle: parts.throttle, arguments: arguments).routes)
+    router.addRoutes(WebhookController(arguments: arguments, sink: LedgerEventSink(ledger: parts.store.ledger, projector: parts.projector),
+                                       metrics: parts.metrics).routes,
+                     atPath: "/api/webhooks")
+    router.addRoutes(NotificationsController(store: parts.store, actions: actions, providers: arguments.providers).routes,
+                     atPath: "/api/notifications")
+    router.addRoutes(PortfolioController(store: parts.store).routes, atPath: "/api")
+    return router
+}
+
+/// Users from the read models.
+struct SQLiteUserDirectory: UserDirectory {
+    let store: AvisoStore
+
+    func user(id: String) throws -> UserRecord? {
+        try store.read { try UserRecord.fetchOne($0, key: id) }
+    }
+
+    func user(login: String) throws -> UserRecord? {
+        try store.read { try UserRecord.filter(Column("login") == login).fetchOne($0) }
+    }
+}

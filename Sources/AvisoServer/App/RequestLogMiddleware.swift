@@ -1,0 +1,29 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// One structured log line per request, with its id, route pattern, status and duration;
+/// also counts it for `/metrics`. It logs the path only: query strings (Meta's verify token),
+/// headers, cookies and bodies never reach the log.
+struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
+    static var requestIdHeader: HTTPField.Name { HTTPField.Name("X-Request-Id")! }
+    let metrics: ServerMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        var response = try await next(request, context)
+        let elapsed = ContinuousClock.now - start
+        let route = context.endpointPath ?? "unmatched"
+        let status = Int(response.status.code)
+        response.headers[Self.requestIdHeader] = context.id
+        metrics.countRequest(method: request.method.rawValue, route: route, status: status)
+        let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
+        context.logger.log(level: status >= 500 ? .error : .info, "request", metadata: [
+            "http.method": "\(request.method.rawValue)",
+            "http.route": "\(route)",
+            "http.status": "\(status)",
+            "duration_us": "\(micros)",
+        ])
+        return response
+    }
+}

@@ -1,0 +1,77 @@
+import AvisoLedger
+import AvisoProjections
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// Users as the read models know them.
+public protocol UserDirectory: Sendable {
+    func user(id: String) throws -> UserRecord?
+    func user(login: String) throws -> UserRecord?
+}
+
+/// Resolves the caller (cron bearer secret or session cookie), then applies
+/// `AccessPolicy.table` to the matched route, and checks the CSRF token on state-changing
+/// requests that ride on a session cookie. A route without a rule is refused.
+struct AccessMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    static let sessionCookie = "aviso_session"
+    static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
+    static let csrfFormField = "_csrf"
+
+    let sessions: SessionStore
+    let users: any UserDirectory
+    let cronSecret: String?
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let path = context.endpointPath else { throw APIError.notFound("no such route") }
+        guard let rule = AccessPolicy.rule(method: request.method.rawValue, path: path) else {
+            context.logger.error("route has no access rule: refused", metadata: ["route": "\(request.method.rawValue) \(path)"])
+            throw APIError.forbidden("this route has no access rule", code: "no_access_rule")
+        }
+        if rule == .open { return try await next(request, context) }
+
+        var context = context
+        var request = request
+        if let bearer = Self.bearerToken(request) {
+            guard case .rolesOrCron = rule, let cronSecret, Secrets.constantTimeEqual(bearer, cronSecret) else {
+                throw APIError(.unauthorized, code: "unauthenticated", "the bearer token is not accepted here")
+            }
+            context.caller = .cron
+        } else if let sessionId = request.cookies[Self.sessionCookie]?.value, let session = sessions.lookup(sessionId),
+                  let user = try users.user(id: session.userId), let role = UserRole(rawValue: user.role) {
+            context.caller = Caller(userId: user.id, login: user.login, role: role, name: user.name,
+                                    clientId: user.clientId, isCron: false)
+            context.sessionId = sessionId
+            context.csrfToken = session.csrfToken
+        }
+        guard let caller = context.caller else { throw APIError.unauthenticated() }
+
+        let allowed: Bool
+        switch rule {
+        case .open: allowed = true
+        case let .roles(roles): allowed = caller.role.map(roles.contains) ?? false
+        case let .rolesOrCron(roles): allowed = caller.isCron || (caller.role.map(roles.contains) ?? false)
+        }
+        guard allowed else { throw APIError.forbidden("your role may not do this") }
+
+        if let expected = context.csrfToken, ![.get, .head, .options].contains(request.method) {
+            var presented = request.headers[Self.csrfHeader]
+            if presented == nil, request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true {
+                let body = try await request.collectBody(upTo: context.maxUploadSize)
+                presented = FormEncoding.parse(String(buffer: body)).first { $0.name == Self.csrfFormField }?.value
+            }
+            guard let presented, Secrets.constantTimeEqual(presented, expected) else {
+                throw APIError.forbidden("missing or wrong CSRF token", code: "csrf")
+            }
+        }
+        return try await next(request, context)
+    }
+
+    static func bearerToken(_ request: Request) -> String? {
+        guard let value = request.headers[.authorization] else { return nil }
+        let parts = value.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        return String(parts[1]).trimmingCharacters(in: .whitespaces)
+    }
+}

@@ -1,0 +1,62 @@
+import AvisoLedger
+
+/// Who may call a route.
+public enum AccessRule: Sendable, Equatable {
+    /// Anyone: health, metrics, login, provider webhooks (they check their own signatures).
+    case open
+    /// A signed-in user with one of these roles.
+    case roles(Set<UserRole>)
+    /// A signed-in user with one of these roles, or `Authorization: Bearer $AVISO_CRON_SECRET`.
+    case rolesOrCron(Set<UserRole>)
+}
+
+/// The one table saying who may call what, checked on the server for every request by
+/// `AccessMiddleware`. A route missing here is refused (fail closed), so adding a route
+/// means adding its line. Console pages (a later issue) add their lines here too.
+public enum AccessPolicy {
+    static let everyone: Set<UserRole> = [.admin, .asesor, .cliente]
+
+    public static let table: [String: AccessRule] = [
+        "GET /healthz": .open,
+        "GET /metrics": .open,
+        "POST /login": .open,
+        "POST /logout": .roles(everyone),
+        "GET /api/session": .roles(everyone),
+        "POST /api/webhooks/twilio": .open,
+        "GET /api/webhooks/whatsapp": .open,
+        "POST /api/webhooks/whatsapp": .open,
+        // Cliente users see their own client only; asesores their own clients (checked in the handler).
+        "GET /api/notifications/preview": .roles(everyone),
+        "POST /api/notifications/test": .roles([.admin, .asesor]),
+        "POST /api/notifications/run": .rolesOrCron([.admin]),
+        "POST /api/notifications/reactivate": .rolesOrCron([.admin]),
+        "PUT /api/clients/{id}": .rolesOrCron([.admin]),
+        "PUT /api/installments/{id}": .rolesOrCron([.admin]),
+        "POST /api/installments/{id}/paid": .rolesOrCron([.admin]),
+        // Console (issue 6). The Configuración tabs a role sees are the GET lines it passes.
+        "GET /": .roles(everyone),
+        "GET /ingresar": .open,
+        "POST /ingresar": .open,
+        "POST /salir": .roles(everyone),
+        "GET /consola/estilo.css": .open,
+        "GET /consola/consola.js": .open,
+        "GET /configuracion": .roles(everyone),
+        "GET /configuracion/mensajeria": .roles([.admin, .asesor]),
+        "POST /configuracion/mensajeria": .roles([.admin]),
+        "GET /configuracion/plantillas": .roles([.admin]),
+        "POST /configuracion/plantillas": .roles([.admin]),
+        "POST /configuracion/plantillas/vista-previa": .roles([.admin]),
+        "POST /configuracion/plantillas/restaurar": .roles([.admin]),
+        "GET /configuracion/credenciales": .roles(everyone),
+        "POST /configuracion/credenciales": .roles(everyone),
+        // An asesor sees only their own clients' messages (checked in the handler).
+        "GET /mensajes": .roles([.admin, .asesor]),
+        "GET /mensajes/{id}": .roles([.admin, .asesor]),
+        "POST /mensajes/prueba": .roles([.admin, .asesor]),
+    ]
+
+    /// The rule for a route, nil when it has none (and so is refused).
+    public static func rule(method: String, path: String) -> AccessRule? {
+        table["\(method) \(path)"]
+    }
+}

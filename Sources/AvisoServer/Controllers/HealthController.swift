@@ -1,0 +1,50 @@
+import AvisoProjections
+import Foundation
+import Hummingbird
+
+/// `GET /healthz` (JSON: ledger position, projection lag, which webhook checks are on, and
+/// configuration warnings) and `GET /metrics` (Prometheus text).
+struct HealthController {
+    typealias Context = AppRequestContext
+    let store: AvisoStore
+    let metrics: ServerMetrics
+    let arguments: AppArguments
+
+    var routes: RouteCollection<Context> {
+        let routes = RouteCollection(context: Context.self)
+        routes.get("healthz", use: health)
+        routes.get("metrics", use: prometheus)
+        return routes
+    }
+
+    struct Health: Encodable {
+        struct Webhooks: Encodable {
+            var twilioSignatureChecked: Bool
+            var whatsappSignatureChecked: Bool
+            var whatsappVerifyTokenSet: Bool
+        }
+        var status: String
+        var ledgerPosition: UInt64
+        var projectionLag: UInt64
+        var webhooks: Webhooks
+        var providers: [String: String]
+        var warnings: [String]
+    }
+
+    @Sendable func health(_ request: Request, context: Context) async throws -> Response {
+        let health = Health(
+            status: "ok", ledgerPosition: try store.ledger.head().position, projectionLag: try store.projectionLag(),
+            webhooks: .init(twilioSignatureChecked: arguments.twilioAuthToken != nil,
+                            whatsappSignatureChecked: arguments.whatsappAppSecret != nil,
+                            whatsappVerifyTokenSet: arguments.whatsappVerifyToken != nil),
+            providers: Dictionary(uniqueKeysWithValues: arguments.providers.map { ($0.key.rawValue, $0.value) }),
+            warnings: arguments.configurationWarnings)
+        return try JSONResponse.make(health)
+    }
+
+    @Sendable func prometheus(_ request: Request, context: Context) async throws -> Response {
+        let text = try metrics.render(store: store)
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}

@@ -1,0 +1,125 @@
+import AvisoLedger
+import AvisoMessaging
+import AvisoProjections
+import Foundation
+import Hummingbird
+
+/// `/api/notifications/…`: preview (renders, appends nothing), test send, and the
+/// scheduler's runs, which go through `NotificationActions`.
+struct NotificationsController {
+    typealias Context = AppRequestContext
+    let store: AvisoStore
+    let actions: any NotificationActions
+    let providers: [Channel: String]
+
+    var routes: RouteCollection<Context> {
+        let routes = RouteCollection(context: Context.self)
+        routes.get("preview", use: preview)
+        routes.post("test", use: test)
+        routes.post("run", use: run)
+        routes.post("reactivate", use: reactivate)
+        return routes
+    }
+
+    @Sendable func preview(_ request: Request, context: Context) async throws -> Response {
+        let query = request.uri.queryParameters
+        guard let stage = query["stage"].map(String.init), !stage.isEmpty else {
+            throw APIError.badRequest("give ?stage=", code: "unknown_stage")
+        }
+        guard let clientId = query["clientId"].map(String.init), !clientId.isEmpty else {
+            throw APIError.badRequest("give ?clientId=", code: "missing_client")
+        }
+        let channel = try Self.channel(query["channel"].map(String.init))
+        guard TemplateStage.resolve(schedulerStage: stage) != nil else {
+            throw APIError.badRequest(MessageDraftError.unknownStage(stage).description, code: "unknown_stage")
+        }
+        let caller = context.caller!
+        let draft = try store.read { db in
+            _ = try ClientScope.client(clientId, for: caller, db)
+            return try Self.mapDraftErrors { try MessageDraftBuilder.build(db, clientId: clientId, stageName: stage, channel: channel) }
+        }
+        let rendered = try Self.mapDraftErrors { try draft.render() }
+        return try JSONResponse.make(MessagePreview(draft: draft, rendered: rendered, provider: providers[draft.channel] ?? "dry-run"))
+    }
+
+    @Sendable func test(_ request: Request, context: Context) async throws -> Response {
+        let body = try await request.body.collect(upTo: 64 * 1024)
+        let input: TestSendRequest
+        do {
+            input = try JSONDecoder().decode(TestSendRequest.self, from: Data(buffer: body))
+        } catch {
+            throw APIError.badRequest("expected JSON {clientId, stage?, channel?, dryRun?}", code: "invalid_json")
+        }
+        if let stage = input.stage, TemplateStage.resolve(schedulerStage: stage) == nil {
+            throw APIError.badRequest(MessageDraftError.unknownStage(stage).description, code: "unknown_stage")
+        }
+        let caller = context.caller!
+        let settings = try store.read { db in
+            _ = try ClientScope.client(input.clientId, for: caller, db)
+            return try MessagingSettings.current(db)
+        }
+        var result = try await Self.mapActionErrors { try await actions.sendTest(input, actor: caller.actor) }
+        if QuietHours.contains(Date(), settings: settings), !result.warnings.contains(where: { $0.hasPrefix("quiet_hours") }) {
+            result.warnings.append("quiet_hours: it is \(settings.quietHoursStart)–\(settings.quietHoursEnd) quiet time in \(settings.timeZone); the test was not held back")
+        }
+        context.logger.info("test message", metadata: ["client": "\(input.clientId)", "status": "\(result.status)", "dry_run": "\(result.dryRun)"])
+        return try JSONResponse.make(result)
+    }
+
+    @Sendable func run(_ request: Request, context: Context) async throws -> Response {
+        let dryRun = try Self.dryRun(request)
+        let actor = context.caller!.actor
+        let summary = try await Self.mapActionErrors { try await actions.run(dryRun: dryRun, actor: actor) }
+        return try JSONResponse.make(summary)
+    }
+
+    @Sendable func reactivate(_ request: Request, context: Context) async throws -> Response {
+        let dryRun = try Self.dryRun(request)
+        let actor = context.caller!.actor
+        let summary = try await Self.mapActionErrors { try await actions.reactivate(dryRun: dryRun, actor: actor) }
+        return try JSONResponse.make(summary)
+    }
+
+    static func dryRun(_ request: Request) throws -> Bool {
+        guard let value = request.uri.queryParameters["dryRun"].map(String.init) else { return false }
+        switch value.lowercased() {
+        case "true", "1", "yes": return true
+        case "false", "0", "no": return false
+        default: throw APIError.badRequest("dryRun must be true or false", code: "invalid_parameter")
+        }
+    }
+
+    static func channel(_ value: String?) throws -> Channel? {
+        guard let value, !value.isEmpty else { return nil }
+        guard let channel = Channel(rawValue: value.lowercased()) else {
+            throw APIError.badRequest("`\(value)` is not a channel (whatsapp, sms)", code: "unknown_channel")
+        }
+        return channel
+    }
+
+    static func mapDraftErrors<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as MessageDraftError {
+            switch error {
+            case .unknownStage: throw APIError.badRequest(error.description, code: "unknown_stage")
+            case .unknownClient: throw APIError.notFound(error.description)
+            case .templateMissing: throw APIError.unprocessable(error.description, code: "template_missing")
+            case .render: throw APIError.unprocessable(error.description, code: "render_error")
+            }
+        }
+    }
+
+    static func mapActionErrors<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as NotificationActionError {
+            switch error {
+            case let .notFound(m): throw APIError.notFound(m)
+            case let .invalid(m): throw APIError.unprocessable(m)
+            case let .conflict(m): throw APIError(.conflict, code: "conflict", m)
+            case let .unavailable(m): throw APIError(.serviceUnavailable, code: "unavailable", m)
+            }
+        }
+    }
+}

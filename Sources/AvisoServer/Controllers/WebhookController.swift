@@ -1,0 +1,110 @@
+import AvisoLedger
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// `/api/webhooks/twilio` and `/api/webhooks/whatsapp`: verify the provider's signature on
+/// the raw bytes, turn the body into events, append them durably in one ledger transaction,
+/// answer 200. Nothing is appended for a request that fails verification or parsing.
+struct WebhookController {
+    typealias Context = AppRequestContext
+    let arguments: AppArguments
+    let sink: any EventSink
+    let metrics: ServerMetrics
+
+    static let twilioSignatureHeader = HTTPField.Name("X-Twilio-Signature")!
+    static let metaSignatureHeader = HTTPField.Name("X-Hub-Signature-256")!
+
+    var routes: RouteCollection<Context> {
+        let routes = RouteCollection(context: Context.self)
+        routes.post("twilio", use: twilio)
+        routes.get("whatsapp", use: whatsappVerify)
+        routes.post("whatsapp", use: whatsapp)
+        return routes
+    }
+
+    // MARK: Twilio
+
+    @Sendable func twilio(_ request: Request, context: Context) async throws -> Response {
+        let body = try await request.body.collect(upTo: context.maxUploadSize)
+        let parameters = FormEncoding.parse(String(buffer: body))
+        if let token = arguments.twilioAuthToken {
+            guard let signature = request.headers[Self.twilioSignatureHeader] else {
+                throw APIError.badRequest("X-Twilio-Signature is missing", code: "signature_missing")
+            }
+            let url = publicURL(for: request)
+            guard TwilioSignature.isValid(signature: signature, authToken: token, url: url, parameters: parameters) else {
+                context.logger.warning("twilio webhook: signature mismatch, nothing appended")
+                throw APIError.forbidden("X-Twilio-Signature does not match", code: "signature_mismatch")
+            }
+        }
+        var fields: [String: String] = [:]
+        for (name, value) in parameters where fields[name] == nil { fields[name] = value }
+        let parsed: WebhookEvents.Parsed
+        do {
+            parsed = try WebhookEvents.fromTwilio(fields, receivedAt: Date())
+        } catch let .missing(name) {
+            throw APIError.badRequest("the \(name) parameter is missing", code: "invalid_callback")
+        } catch let .unknownStatus(word) {
+            throw APIError.badRequest("MessageStatus `\(word)` is not a status Aviso knows", code: "invalid_callback")
+        }
+        try await sink.append(parsed.events)
+        metrics.countWebhook(provider: "twilio", statuses: parsed.statusWords)
+        if parsed.statusWords.contains("inbound") {
+            // Inbound messages expect TwiML; an empty response sends no reply.
+            return Response(status: .ok, headers: [.contentType: "text/xml"],
+                            body: .init(byteBuffer: ByteBuffer(string: "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response></Response>")))
+        }
+        return Response(status: .ok)
+    }
+
+    /// The URL Twilio called: the configured public base plus the path and query as received
+    /// (TLS ends at a proxy, so the scheme and host seen here are not the public ones).
+    func publicURL(for request: Request) -> String {
+        let pathAndQuery = request.uri.query.map { "\(request.uri.path)?\($0)" } ?? request.uri.path
+        if let base = arguments.publicURL { return base + pathAndQuery }
+        let host = request.head.authority ?? "\(arguments.host):\(arguments.port)"
+        return "http://\(host)\(pathAndQuery)"
+    }
+
+    // MARK: WhatsApp
+
+    @Sendable func whatsappVerify(_ request: Request, context: Context) async throws -> Response {
+        let query = request.uri.queryParameters
+        guard let expected = arguments.whatsappVerifyToken,
+              query["hub.mode"].map(String.init) == "subscribe",
+              let token = query["hub.verify_token"].map(String.init),
+              Secrets.constantTimeEqual(token, expected),
+              let challenge = query["hub.challenge"].map(String.init) else {
+            throw APIError.forbidden("verification refused", code: "verification_failed")
+        }
+        return Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: challenge)))
+    }
+
+    @Sendable func whatsapp(_ request: Request, context: Context) async throws -> Response {
+        let body = try await request.body.collect(upTo: context.maxUploadSize)
+        let bytes = body.readableBytesView
+        if let secret = arguments.whatsappAppSecret {
+            guard let header = request.headers[Self.metaSignatureHeader] else {
+                throw APIError.badRequest("X-Hub-Signature-256 is missing", code: "signature_missing")
+            }
+            guard MetaSignature.isValid(header: header, appSecret: secret, body: bytes) else {
+                context.logger.warning("whatsapp webhook: signature mismatch, nothing appended")
+                throw APIError.forbidden("X-Hub-Signature-256 does not match", code: "signature_mismatch")
+            }
+        }
+        let payload: WhatsAppPayload
+        do {
+            payload = try JSONDecoder().decode(WhatsAppPayload.self, from: Data(bytes))
+        } catch {
+            throw APIError.badRequest("the body is not a WhatsApp webhook JSON object", code: "invalid_json")
+        }
+        let parsed = WebhookEvents.fromWhatsApp(payload, receivedAt: Date())
+        try await sink.append(parsed.events)
+        metrics.countWebhook(provider: "whatsapp", statuses: parsed.statusWords)
+        if parsed.ignored > 0 {
+            context.logger.notice("whatsapp webhook: entries ignored", metadata: ["ignored": "\(parsed.ignored)"])
+        }
+        return Response(status: .ok)
+    }
+}

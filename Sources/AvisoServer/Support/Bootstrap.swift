@@ -1,0 +1,93 @@
+import AvisoLedger
+import AvisoMessaging
+import AvisoPortfolio
+import AvisoProjections
+import Foundation
+import GRDB
+import Logging
+
+/// Where the shipped fixtures are: `AVISO_FIXTURES`, else `Fixtures/` at the repository root.
+public enum FixturesLocation {
+    public static func directory(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+        if let path = environment["AVISO_FIXTURES"], !path.isEmpty { return URL(fileURLWithPath: path, isDirectory: true) }
+        // Sources/AvisoServer/Support/Bootstrap.swift → repository root.
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures", isDirectory: true)
+    }
+}
+
+/// An account made at first start, with the password to print once.
+public struct CreatedAccount: Sendable, Equatable {
+    public var login: String
+    public var role: UserRole
+    public var clientId: String?
+    /// nil when the password came from `AVISO_ADMIN_PASSWORD` (not echoed).
+    public var oneTimePassword: String?
+}
+
+public struct BootstrapReport: Sendable {
+    public var templatesLoaded = 0
+    public var demoImported: ImportSummary?
+    public var accounts: [CreatedAccount] = []
+}
+
+/// What `aviso serve` does before listening: default templates when there are none, the
+/// first admin (or, with `--demo` on an empty data directory, the demo portfolio and three
+/// accounts).
+public enum ServerBootstrap {
+    public static func prepare(store: AvisoStore, fixtures: URL, demo: Bool, adminPassword: String?,
+                               bcryptCost: UInt8 = 12, logger: Logger) async throws -> BootstrapReport {
+        var report = BootstrapReport()
+        report.templatesLoaded = try await loadDefaultTemplatesIfEmpty(store: store, fixtures: fixtures)
+        if report.templatesLoaded > 0 { logger.info("default templates loaded", metadata: ["count": "\(report.templatesLoaded)"]) }
+
+        let (users, clients) = try store.read { db in
+            (try UserRecord.fetchCount(db), try ClientRecord.fetchCount(db))
+        }
+        guard users == 0 else {
+            if demo { logger.notice("--demo ignored: the data directory already has users") }
+            return report
+        }
+        if demo && clients == 0 {
+            let demoDir = fixtures.appendingPathComponent("demo", isDirectory: true)
+            report.demoImported = try await PortfolioImport.run(
+                clients: demoDir.appendingPathComponent("clients.csv"),
+                installments: demoDir.appendingPathComponent("installments.csv"), into: store, actor: "demo")
+            let firstClient = try store.read { try String.fetchOne($0, sql: "SELECT id FROM clients ORDER BY id LIMIT 1") }
+            let advisor = try store.read { try String.fetchOne($0, sql: "SELECT advisor FROM clients WHERE advisor IS NOT NULL ORDER BY id LIMIT 1") }
+            for (login, role, name, client) in [("admin", UserRole.admin, "Administrador", nil as String?),
+                                                ("asesor", .asesor, advisor ?? "Asesor", nil),
+                                                ("cliente", .cliente, "Cliente demo", firstClient)] {
+                let password = UserAdmin.generatePassword()
+                try await UserAdmin.create(login: login, role: role, name: name, clientId: client, password: password,
+                                           in: store, actor: "system", cost: bcryptCost)
+                report.accounts.append(CreatedAccount(login: login, role: role, clientId: client, oneTimePassword: password))
+            }
+            return report
+        }
+        if demo { logger.notice("--demo ignored: the data directory already has clients") }
+        let given = adminPassword.flatMap { $0.isEmpty ? nil : $0 }
+        let password = given ?? UserAdmin.generatePassword()
+        try await UserAdmin.create(login: "admin", role: .admin, name: "Administrador", clientId: nil, password: password,
+                                   in: store, actor: "system", cost: bcryptCost)
+        report.accounts.append(CreatedAccount(login: "admin", role: .admin, clientId: nil, oneTimePassword: given == nil ? password : nil))
+        return report
+    }
+
+    /// Appends the shipped templates as `TemplateChanged` (origin `default`, actor `system`)
+    /// when the templates table is empty. Returns how many.
+    @discardableResult
+    public static func loadDefaultTemplatesIfEmpty(store: AvisoStore, fixtures: URL) async throws -> Int {
+        let templates = try DefaultTemplates.load(from: fixtures.appendingPathComponent("templates/defaults.json"))
+        let events = templates.map { t in
+            NewEvent(.templateChanged(TemplateChanged(stage: t.stage.rawValue, channel: t.channel, body: t.body,
+                                                      whatsappName: t.whatsapp?.name, whatsappLanguage: t.whatsapp?.language,
+                                                      whatsappParameters: t.whatsapp?.parameters, origin: "default")),
+                     actor: "system")
+        }
+        let positions = try await store.appendDeciding { db in
+            try TemplateRecord.fetchCount(db) == 0 ? events : []
+        }
+        return positions.count
+    }
+}

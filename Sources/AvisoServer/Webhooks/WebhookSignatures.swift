@@ -1,0 +1,87 @@
+import Crypto
+import Foundation
+
+/// Twilio's request signature (`X-Twilio-Signature`): HMAC-SHA1, keyed with the auth token,
+/// over the full public URL followed by every POST parameter sorted by name (byte order,
+/// so case-sensitive) as `name` + `value` with no separators; base64.
+public enum TwilioSignature {
+    public static func compute(authToken: String, url: String, parameters: [(name: String, value: String)]) -> String {
+        var message = Data(url.utf8)
+        // A stable sort keeps repeated names in the order they arrived.
+        let sorted = parameters.enumerated().sorted { a, b in
+            let x = Array(a.element.name.utf8), y = Array(b.element.name.utf8)
+            return x == y ? a.offset < b.offset : x.lexicographicallyPrecedes(y)
+        }
+        for (_, pair) in sorted {
+            message.append(contentsOf: pair.name.utf8)
+            message.append(contentsOf: pair.value.utf8)
+        }
+        let mac = HMAC<Insecure.SHA1>.authenticationCode(for: message, using: SymmetricKey(data: Data(authToken.utf8)))
+        return Data(mac).base64EncodedString()
+    }
+
+    /// Whether `signature` is valid for `url` (also tried with the default port added or
+    /// removed, as twilio-node does) and `parameters`. Compared in constant time.
+    public static func isValid(signature: String, authToken: String, url: String, parameters: [(name: String, value: String)]) -> Bool {
+        guard let presented = Data(base64Encoded: signature) else { return false }
+        var valid = false
+        for candidate in urlVariants(url) {
+            let expected = Data(base64Encoded: compute(authToken: authToken, url: candidate, parameters: parameters))!
+            // Evaluate every candidate, so timing doesn't say which one matched.
+            valid = Secrets.constantTimeEqual(Array(presented), Array(expected)) || valid
+        }
+        return valid
+    }
+
+    /// The URL as given, and the same with its default port toggled.
+    static func urlVariants(_ url: String) -> [String] {
+        guard var components = URLComponents(string: url), let scheme = components.scheme?.lowercased() else { return [url] }
+        let defaultPort = scheme == "https" ? 443 : 80
+        if components.port == nil {
+            components.port = defaultPort
+        } else if components.port == defaultPort {
+            components.port = nil
+        } else {
+            return [url]
+        }
+        return [url, components.string ?? url]
+    }
+}
+
+/// Meta's webhook signature (`X-Hub-Signature-256: sha256=<hex>`): HMAC-SHA256 of the raw
+/// body bytes keyed with the app secret. Never computed over re-serialised JSON.
+public enum MetaSignature {
+    public static func compute(appSecret: String, body: some DataProtocol) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(appSecret.utf8)))
+        return "sha256=" + mac.map { String(format: "%02x", $0) }.joined()
+    }
+
+    public static func isValid(header: String, appSecret: String, body: some DataProtocol) -> Bool {
+        guard header.hasPrefix("sha256="), let presented = hexBytes(header.dropFirst(7)), presented.count == 32 else { return false }
+        return HMAC<SHA256>.isValidAuthenticationCode(presented, authenticating: body,
+                                                      using: SymmetricKey(data: Data(appSecret.utf8)))
+    }
+
+    static func hexBytes(_ text: Substring) -> [UInt8]? {
+        let chars = Array(text.utf8)
+        guard chars.count % 2 == 0 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(chars.count / 2)
+        var i = 0
+        while i < chars.count {
+            guard let hi = nibble(chars[i]), let lo = nibble(chars[i + 1]) else { return nil }
+            out.append(hi << 4 | lo)
+            i += 2
+        }
+        return out
+    }
+
+    private static func nibble(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 48...57: c - 48
+        case 97...102: c - 87
+        case 65...70: c - 55
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import ArgumentParser
+import AvisoLedger
+import AvisoProjections
+import AvisoServer
+import Foundation
+import Hummingbird
+import Logging
+
+/// `aviso serve`: the HTTP server (webhooks, notifications API, portfolio API, sessions).
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the HTTP server until SIGTERM/SIGINT (graceful: in-flight requests and ledger writes finish).",
+        discussion: """
+            Environment: AVISO_PUBLIC_URL, TWILIO_AUTH_TOKEN, WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN, AVISO_CRON_SECRET,
+            AVISO_ADMIN_PASSWORD (first start), AVISO_FIXTURES, AVISO_SESSION_HOURS, AVISO_BCRYPT_COST, AVISO_TRUST_PROXY, AVISO_LOG_LEVEL.
+            """
+    )
+
+    @OptionGroup var data: DataOptions
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port to listen on.") var port = 8080
+    @Flag(help: "On an empty data directory: import Fixtures/demo and create admin, asesor and cliente accounts.") var demo = false
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let level = environment["AVISO_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
+        let logger = Logger(label: "aviso")
+
+        let arguments = AppArguments.fromEnvironment(host: host, port: port)
+        let store = try data.openStore()
+        let report = try await ServerBootstrap.prepare(store: store, fixtures: FixturesLocation.directory(), demo: demo,
+                                                       adminPassword: environment["AVISO_ADMIN_PASSWORD"],
+                                                       bcryptCost: arguments.bcryptCost, logger: logger)
+        // Human lines go to stderr (stdout carries the JSON log lines). One-time passwords are
+        // printed here once and never pass through the logger.
+        func say(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        if let imported = report.demoImported {
+            say("demo: \(imported.clientsChanged) clients and \(imported.installmentsChanged) installments imported")
+        }
+        for account in report.accounts {
+            let client = account.clientId.map { " (client \($0))" } ?? ""
+            if let password = account.oneTimePassword {
+                say("account \(account.role.rawValue): login \(account.login)  password \(password)\(client)  (shown once)")
+            } else {
+                say("account \(account.role.rawValue): login \(account.login)  password from AVISO_ADMIN_PASSWORD\(client)")
+            }
+        }
+        let actions = try LiveNotificationActions.make(store: store, environment: environment)
+        let app = buildApplication(arguments, store: store, actions: actions, logger: logger,
+                                   scheduler: SchedulerService(store: store, scheduler: actions.scheduler, logger: logger))
+        say("Aviso: open http://\(host):\(port)/ingresar to sign in (Ctrl-C stops it gracefully)")
+        try await app.runService()
+    }
+}
