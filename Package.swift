@@ -13,6 +13,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // liblmdb from Debian's liblmdb-dev.
@@ -35,11 +38,34 @@ let package = Package(
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Fake WhatsApp Graph and Twilio servers on loopback, for tests and benchmarks.
+        .target(name: "AvisoFakeProviders", dependencies: [
+            "AvisoMessaging",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // The lender's portfolio coming in: CSV/JSON import of clients and installments.
         .target(name: "AvisoPortfolio", dependencies: ["AvisoLedger", "AvisoProjections"]),
+        // Reminder stages, reactivation, governance (caps, quiet hours, 24 h rule) and runs.
+        .target(name: "AvisoScheduler", dependencies: [
+            "AvisoLedger", "AvisoProjections", "AvisoMessaging",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The Hummingbird app: webhooks, notifications API, portfolio API, users, sessions, console.
+        .target(name: "AvisoServer", dependencies: [
+            "AvisoLedger", "AvisoProjections", "AvisoMessaging", "AvisoScheduler", "AvisoPortfolio",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "Logging", package: "swift-log"),
+        ], resources: [.copy("Resources")]),
         // The thin command-line front door.
         .executableTarget(name: "aviso", dependencies: [
-            "AvisoLedger", "AvisoProjections", "AvisoPortfolio",
+            "AvisoLedger", "AvisoProjections", "AvisoPortfolio", "AvisoMessaging", "AvisoScheduler", "AvisoServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -49,7 +75,28 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ], path: "tools/ledger-bench"),
         .executableTarget(name: "ledger-stress", dependencies: ["AvisoLedger", "AvisoProjections"], path: "tools/ledger-stress"),
-        .testTarget(name: "AvisoMessagingTests", dependencies: ["AvisoMessaging"]),
+        // A bare Hummingbird route, the baseline the webhook benchmark compares against.
+        .executableTarget(name: "webhook-bench-bare", dependencies: [
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ], path: "tools/webhook-bench/bare"),
+        .executableTarget(name: "scheduler-bench", dependencies: [
+            "AvisoLedger", "AvisoProjections", "AvisoScheduler",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ], path: "tools/scheduler-bench"),
+        .testTarget(name: "AvisoMessagingTests", dependencies: [
+            "AvisoMessaging", "AvisoFakeProviders", "AvisoProjections",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .testTarget(name: "AvisoSchedulerTests", dependencies: [
+            "AvisoScheduler", "AvisoLedger", "AvisoProjections", "AvisoMessaging", "aviso",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .testTarget(name: "AvisoServerTests", dependencies: [
+            "AvisoServer", "AvisoLedger", "AvisoProjections", "AvisoMessaging", "AvisoScheduler",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "AvisoLedgerTests", dependencies: ["AvisoLedger", "CLMDB"]),
         .testTarget(name: "AvisoProjectionsTests", dependencies: [
             "AvisoLedger", "AvisoProjections", "AvisoPortfolio", "aviso", "ledger-stress",

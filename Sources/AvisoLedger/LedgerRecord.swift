@@ -43,15 +43,23 @@ enum RecordCodec {
     static func body(time: Date, type: String, schemaVersion: Int, actor: String, payload: Data) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(1 + 8 + 2 + 2 + type.utf8.count + 2 + actor.utf8.count + 4 + payload.count + hashSize)
+        appendBody(to: &out, millis: millis(time), type: type, schemaVersion: schemaVersion, actor: actor, payload: payload)
+        return out
+    }
+
+    static func millis(_ time: Date) -> Int64 {
+        Int64((time.timeIntervalSince1970 * 1000).rounded())
+    }
+
+    /// Appends a record body to `out`: the writer reuses one buffer for a whole transaction.
+    static func appendBody(to out: inout [UInt8], millis: Int64, type: String, schemaVersion: Int, actor: String, payload: Data) {
         out.append(format)
-        let millis = Int64((time.timeIntervalSince1970 * 1000).rounded())
         withUnsafeBytes(of: millis.bigEndian) { out.append(contentsOf: $0) }
         withUnsafeBytes(of: UInt16(schemaVersion).bigEndian) { out.append(contentsOf: $0) }
         appendShortString(type, to: &out)
         appendShortString(actor, to: &out)
         withUnsafeBytes(of: UInt32(payload.count).bigEndian) { out.append(contentsOf: $0) }
         payload.withUnsafeBytes { out.append(contentsOf: $0) }
-        return out
     }
 
     static func chainHash(previous: Data, position: UInt64, body: [UInt8]) -> Data {

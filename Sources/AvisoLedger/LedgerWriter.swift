@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// An event on its way into the ledger, with who caused it
@@ -141,11 +142,35 @@ final class LedgerWriter: @unchecked Sendable {
         return batch
     }
 
+    /// The hot loop: one reused buffer, the previous hash kept as bytes, no allocation per record.
+    private func appendChained(_ events: [EncodedEvent], after head: LedgerHead, millis: Int64, _ txn: LMDBTransaction) throws -> LedgerHead {
+        var position = head.position
+        var previous = [UInt8](head.hash)
+        var value: [UInt8] = []
+        value.reserveCapacity(1024)
+        for event in events {
+            position += 1
+            value.removeAll(keepingCapacity: true)
+            RecordCodec.appendBody(to: &value, millis: millis, type: event.type, schemaVersion: event.version,
+                                   actor: event.actor, payload: event.payload)
+            var hasher = SHA256()
+            previous.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+            withUnsafeBytes(of: position.bigEndian) { hasher.update(bufferPointer: $0) }
+            value.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+            hasher.finalize().withUnsafeBytes { digest in
+                value.append(contentsOf: digest)
+                previous.withUnsafeMutableBytes { $0.copyMemory(from: digest) }
+            }
+            try value.withUnsafeBytes { try txn.appendRecord(environment.events, position: position, value: $0) }
+        }
+        return LedgerHead(position: position, hash: Data(previous))
+    }
+
     private func write(_ batch: [Request]) {
         do {
             let positions = try environment.write { txn -> [[UInt64]] in
                 var head = try Ledger.head(in: txn)
-                let time = Date()
+                let millis = RecordCodec.millis(Date())
                 var out: [[UInt64]] = []
                 out.reserveCapacity(batch.count)
                 for request in batch {
@@ -156,19 +181,9 @@ final class LedgerWriter: @unchecked Sendable {
                     case let .decide(decide):
                         events = try decide(LedgerWriteContext(transaction: txn, head: head)).map(EncodedEvent.init)
                     }
-                    var positions: [UInt64] = []
-                    positions.reserveCapacity(events.count)
-                    for event in events {
-                        let position = head.position + 1
-                        var value = RecordCodec.body(time: time, type: event.type, schemaVersion: event.version,
-                                                     actor: event.actor, payload: event.payload)
-                        let hash = RecordCodec.chainHash(previous: head.hash, position: position, body: value)
-                        value.append(contentsOf: hash)
-                        try value.withUnsafeBytes { try txn.appendRecord(environment.events, position: position, value: $0) }
-                        head = LedgerHead(position: position, hash: hash)
-                        positions.append(position)
-                    }
-                    out.append(positions)
+                    let first = head.position + 1
+                    head = try appendChained(events, after: head, millis: millis, txn)
+                    out.append(Array(first..<head.position + 1))
                 }
                 try Ledger.storeHead(head, in: txn)
                 return out

@@ -1,0 +1,54 @@
+import AvisoLedger
+import AvisoMessaging
+import Foundation
+import Hummingbird
+
+/// The web console (issue 6): server-rendered pages over the same store, sessions, role
+/// table and notification handlers as the API. `buildRouter` adds `errorPages` before the
+/// access middleware (so refusals become pages) and `mount`s the routes after it (so every
+/// console route is checked against `AccessPolicy.table`).
+struct Console {
+    let views: ConsoleViews
+    let auth: AuthController
+    let parts: ServerParts
+    let arguments: AppArguments
+    let actions: any NotificationActions
+    let providerConfiguration: ProviderConfiguration
+
+    init(parts: ServerParts, arguments: AppArguments, actions: any NotificationActions,
+         providerConfiguration: ProviderConfiguration = ProviderConfiguration(environment: ProcessInfo.processInfo.environment),
+         views: ConsoleViews = .shared) {
+        self.views = views
+        self.parts = parts
+        self.arguments = arguments
+        self.actions = actions
+        self.providerConfiguration = providerConfiguration
+        auth = AuthController(users: SQLiteUserDirectory(store: parts.store), sessions: parts.sessions, throttle: parts.throttle,
+                              arguments: arguments)
+    }
+
+    var errorPages: ConsoleErrorPages { ConsoleErrorPages(views: views) }
+
+    func mount(on router: Router<AppRequestContext>) {
+        let store = parts.store
+        let previewer = TemplatePreviewer(store: store, providers: arguments.providers)
+        router.addRoutes(HomeController(views: views).routes)
+        router.addRoutes(LoginController(auth: auth, views: views).routes)
+        router.addRoutes(MessagingSettingsController(store: store, providers: ProviderStatus(configuration: providerConfiguration,
+                                                                                             arguments: arguments),
+                                                     views: views).routes, atPath: "/configuracion")
+        router.addRoutes(TemplatesController(store: store, previewer: previewer, defaults: Self.shippedTemplates(), views: views).routes,
+                         atPath: "/configuracion")
+        router.addRoutes(CredentialsController(store: store, auth: auth, views: views).routes, atPath: "/configuracion")
+        router.addRoutes(MessagesController(store: store, views: views).routes, atPath: "/mensajes")
+        let notifications = NotificationsController(store: store, actions: actions, providers: arguments.providers)
+        router.addRoutes(TestSendController(notifications: notifications, views: views).routes, atPath: "/mensajes")
+    }
+
+    /// The shipped defaults by `stage/channel`; none (restore-to-default disabled) if unreadable.
+    static func shippedTemplates() -> [String: MessageTemplate] {
+        let url = FixturesLocation.directory().appendingPathComponent("templates/defaults.json")
+        guard let templates = try? DefaultTemplates.load(from: url) else { return [:] }
+        return Dictionary(templates.map { ("\($0.stage.rawValue)/\($0.channel.rawValue)", $0) }, uniquingKeysWith: { a, _ in a })
+    }
+}

@@ -1,0 +1,48 @@
+import AvisoLedger
+import AvisoMessaging
+import AvisoProjections
+import Foundation
+import GRDB
+
+/// Dates as the lender reads them (`lunes 5 de enero de 2026, 14:05`, local time) and
+/// ledger actors as names.
+enum ConsoleFormatting {
+    static func zone(_ settings: MessagingSettings) -> TimeZone {
+        TimeZone(identifier: settings.timeZone) ?? TimeZone(identifier: "America/Guatemala")!
+    }
+
+    /// `lunes 5 de enero de 2026, 14:05` for an instant, in `zone`.
+    static func dateTime(_ date: Date, in zone: TimeZone) -> String {
+        guard let day = CalendarDate(iso: Timestamps.localDate(date, in: zone)) else { return Timestamps.utc(date) }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let parts = calendar.dateComponents([.hour, .minute], from: date)
+        return SpanishFormatting.longDate(day) + String(format: ", %02d:%02d", parts.hour ?? 0, parts.minute ?? 0)
+    }
+
+    /// The same for a stored `2026-01-05T20:05:00Z`; the text itself when it doesn't parse.
+    static func dateTime(utc text: String, in zone: TimeZone) -> String {
+        Timestamps.parseUTC(text).map { dateTime($0, in: zone) } ?? text
+    }
+
+    /// `5 ene` for chart labels.
+    static func shortDate(_ day: CalendarDate) -> String {
+        let months = ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"]
+        return "\(day.day) \(months[day.month - 1])"
+    }
+
+    /// `user:u-abc` → the user's name; `system`, `cron`, `demo` in Spanish; anything else as is.
+    static func actorName(_ actor: String, _ db: Database) throws -> String {
+        switch actor {
+        case "system": return "Sistema (valores de fábrica)"
+        case "cron": return "Programador automático"
+        default: break
+        }
+        if actor.hasPrefix("user:") {
+            let id = String(actor.dropFirst("user:".count))
+            if let user = try UserRecord.fetchOne(db, key: id) { return user.name }
+            if let user = try UserRecord.filter(Column("login") == id).fetchOne(db) { return user.name }
+        }
+        return actor
+    }
+}

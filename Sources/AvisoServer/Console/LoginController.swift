@@ -1,0 +1,74 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// `GET/POST /ingresar` and `POST /salir`: the HTML face of the server's `POST /login` and
+/// `POST /logout`. The form is handed to `AuthController` as is, so throttling, bcrypt and
+/// the session cookie stay in one place; this only turns its JSON answers into pages.
+struct LoginController {
+    typealias Context = AppRequestContext
+    let auth: AuthController
+    let views: ConsoleViews
+
+    var routes: RouteCollection<Context> {
+        let routes = RouteCollection(context: Context.self)
+        routes.get("ingresar", use: show)
+        routes.post("ingresar", use: submit)
+        routes.post("salir", use: logout)
+        return routes
+    }
+
+    struct Form: Sendable {
+        var login = ""
+        var next = "/configuracion"
+        var error: String?
+    }
+
+    @Sendable func show(_ request: Request, context: Context) async throws -> Response {
+        var form = Form()
+        form.next = Self.safeNext(request.uri.queryParameters["siguiente"].map(String.init))
+        let notice = request.uri.queryParameters["salida"] != nil ? "Sesión cerrada." : nil
+        var chrome = Chrome(anonymousTitle: "Ingresar")
+        chrome.notice = notice
+        return views.html("login", chrome: chrome, content: form)
+    }
+
+    @Sendable func submit(_ request: Request, context: Context) async throws -> Response {
+        var request = request
+        // Read the form once here (for the login name and where to go); AuthController reads
+        // the same buffered body again.
+        let fields = FormEncoding.parse(String(buffer: try await request.collectBody(upTo: 16 * 1024)))
+        var form = Form()
+        form.login = fields.first { $0.name == "login" }?.value ?? ""
+        form.next = Self.safeNext(fields.first { $0.name == "siguiente" }?.value)
+        do {
+            let answer = try await auth.login(request, context: context)
+            let cookies = answer.headers.filter { $0.name == .setCookie }
+            return ConsoleViews.redirect(form.next, headers: HTTPFields(cookies))
+        } catch let error as APIError {
+            form.error = switch error.status {
+            case .tooManyRequests: Self.throttledMessage(error.headers[.retryAfter])
+            case .badRequest: "Escriba su usuario y su contraseña."
+            default: "Usuario o contraseña incorrectos."
+            }
+            return views.html("login", chrome: Chrome(anonymousTitle: "Ingresar"), content: form, status: error.status)
+        }
+    }
+
+    @Sendable func logout(_ request: Request, context: Context) async throws -> Response {
+        let answer = try await auth.logout(request, context: context)
+        return ConsoleViews.redirect("/ingresar?salida=1", headers: HTTPFields(answer.headers.filter { $0.name == .setCookie }))
+    }
+
+    static func throttledMessage(_ retryAfter: String?) -> String {
+        let minutes = max(1, Int(((Double(retryAfter ?? "") ?? 60) / 60).rounded(.up)))
+        return "Demasiados intentos fallidos. Espere \(minutes) \(minutes == 1 ? "minuto" : "minutos") y vuelva a intentarlo."
+    }
+
+    /// Only paths on this site: no scheme, no `//host`, no backslash tricks.
+    static func safeNext(_ value: String?) -> String {
+        guard let value, value.hasPrefix("/"), !value.hasPrefix("//"), !value.contains("\\"),
+              !value.contains(where: { $0.isNewline }), value != "/ingresar" else { return "/configuracion" }
+        return value
+    }
+}

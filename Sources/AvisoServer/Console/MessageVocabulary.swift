@@ -1,0 +1,92 @@
+import AvisoLedger
+
+/// Statuses, skip reasons and the common provider error codes, in Spanish for the Mensajes page.
+enum MessageVocabulary {
+    static let statuses: [(value: String, label: String)] = [
+        ("rendered", "Generado"), ("scheduled", "Programado"), ("accepted", "Aceptado"), ("queued", "En cola"),
+        ("sending", "Enviando"), ("sent", "Enviado"), ("delivered", "Entregado"), ("read", "Leído"),
+        ("failed", "Falló"), ("undelivered", "No entregado"), ("canceled", "Cancelado"), ("unknown", "Resultado desconocido"),
+        ("skipped", "Omitido"), ("ignored_invalid_phone", "Ignorado: teléfono inválido"),
+    ]
+
+    static func status(_ value: String) -> String {
+        statuses.first { $0.value == value }?.label ?? value
+    }
+
+    /// `ok` (reached the person), `malo` (failed), `neutro` (held back or waiting).
+    static func statusClass(_ value: String) -> String {
+        switch value {
+        case "delivered", "read", "sent", "accepted", "queued", "sending": "ok"
+        case "failed", "undelivered", "canceled", "ignored_invalid_phone": "malo"
+        default: "neutro"
+        }
+    }
+
+    static func skipReason(_ value: String) -> String {
+        switch SkipReason(rawValue: value) {
+        case .quietHours?: "Horario de silencio: no se envían mensajes a esta hora."
+        case .dailyCap?: "Límite diario alcanzado para este cliente."
+        case .duplicateStage?: "Esta etapa ya se envió a este cliente."
+        case .within24h?: "Ya recibió un mensaje de esta etapa en las últimas 24 horas."
+        case .optedOut?: "El cliente pidió no recibir mensajes (BAJA/STOP)."
+        case .fixedLine?: "El número es una línea fija: no recibe SMS ni WhatsApp."
+        case .noProvider?: "No hay proveedor configurado para el canal."
+        case .channelStopped?: "El canal está detenido."
+        case .renderError?: "La plantilla no se pudo completar con los datos del cliente."
+        case .paid?: "La cuota ya estaba pagada."
+        case nil: value
+        }
+    }
+
+    /// A one-line explanation of a provider error code, when it is a common one.
+    static func providerError(_ code: String?) -> String? {
+        guard let code, !code.isEmpty else { return nil }
+        return common[code].map { "\(code): \($0)" } ?? "código \(code) del proveedor"
+    }
+
+    static let common: [String: String] = [
+        // Twilio
+        "21211": "el número de destino no es válido",
+        "21408": "la cuenta de Twilio no tiene permiso para enviar a ese país",
+        "21610": "el destinatario se dio de baja (respondió STOP)",
+        "21614": "el número no es un celular: no puede recibir SMS",
+        "30003": "teléfono apagado o fuera de cobertura",
+        "30004": "el destinatario bloqueó los mensajes",
+        "30005": "el número no existe o ya no está activo",
+        "30006": "línea fija o número que no puede recibir SMS",
+        "30007": "el operador filtró el mensaje como spam",
+        "30008": "error desconocido del operador",
+        "30034": "el número de envío no está registrado (A2P 10DLC)",
+        // WhatsApp Cloud API
+        "131026": "el número no tiene WhatsApp o no puede recibir el mensaje",
+        "131047": "pasaron más de 24 horas desde la última respuesta: hay que usar una plantilla aprobada",
+        "131048": "límite por spam: demasiados mensajes marcados por los usuarios",
+        "131049": "Meta no lo entregó para cuidar la calidad del número",
+        "131050": "el usuario dejó de recibir mensajes de marketing",
+        "131056": "demasiados mensajes al mismo número en poco tiempo",
+        "132000": "la cantidad de parámetros no coincide con la plantilla aprobada",
+        "132001": "la plantilla no existe en ese idioma o no está aprobada",
+        "130429": "se superó el límite de velocidad de envío",
+        "131000": "error desconocido de WhatsApp",
+        "190": "el token de acceso de WhatsApp venció o no es válido",
+        "368": "la cuenta está bloqueada temporalmente por políticas de Meta",
+    ]
+
+    static func channel(_ value: String?) -> String {
+        switch value {
+        case "whatsapp"?: "WhatsApp"
+        case "sms"?: "SMS"
+        default: "—"
+        }
+    }
+
+    static func provider(_ value: String?) -> String {
+        switch value {
+        case "whatsapp"?: "WhatsApp Cloud API"
+        case "twilio"?: "Twilio"
+        case "dry-run"?: "simulación (dry-run)"
+        case let other?: other
+        case nil: "—"
+        }
+    }
+}

@@ -1,0 +1,153 @@
+import AvisoLedger
+import AvisoProjections
+import Foundation
+
+/// The Mensajería form: every field as text (so a refused value is shown back as typed),
+/// checked into a `SettingsChanged` holding only what changed.
+struct SettingsForm: Sendable {
+    /// Form field names, also the ids the page and tests use.
+    enum Field: String, CaseIterable, Sendable {
+        case timeZone = "zona_horaria"
+        case quietStart = "silencio_inicio"
+        case quietEnd = "silencio_fin"
+        case dailyCap = "limite_diario"
+        case weeklyMaximum = "maximo_semanal"
+        case runTime = "hora_envio"
+        case reactivateTime = "hora_reactivacion"
+        case pendingDays = "reactivacion_dias_antes"
+        case intervalDays = "reactivacion_intervalo"
+        case whatsappRate = "whatsapp_por_segundo"
+
+        var label: String {
+            switch self {
+            case .timeZone: "Zona horaria"
+            case .quietStart: "Silencio desde (HH:mm)"
+            case .quietEnd: "Silencio hasta (HH:mm)"
+            case .dailyCap: "Máximo de mensajes por cliente al día"
+            case .weeklyMaximum: "Máximo de recordatorios semanales"
+            case .runTime: "Hora de envío de recordatorios"
+            case .reactivateTime: "Hora de envío de reactivación"
+            case .pendingDays: "Reactivación: días en pendiente de confirmación"
+            case .intervalDays: "Reactivación: días entre resúmenes"
+            case .whatsappRate: "WhatsApp: mensajes por segundo"
+            }
+        }
+
+        var hint: String? {
+            switch self {
+            case .timeZone: "Nombre IANA, p. ej. America/Guatemala."
+            case .quietStart, .quietEnd: "Hora local de 00:00 a 23:59; puede cruzar la medianoche."
+            case .dailyCap: "0 detiene los envíos programados."
+            case .weeklyMaximum: "De 1 a 52 semanas."
+            case .whatsappRate: "Meta permite hasta 80 por segundo en la mayoría de cuentas."
+            default: nil
+            }
+        }
+
+        var inputmode: String {
+            switch self {
+            case .timeZone: "text"
+            case .quietStart, .quietEnd, .runTime, .reactivateTime: "numeric"
+            case .whatsappRate: "decimal"
+            default: "numeric"
+            }
+        }
+    }
+
+    /// Stages the settings may enable, in the scheduler's order.
+    static let knownStages = MessagingSettings.defaults.enabledStages
+
+    var values: [Field: String]
+    var stages: [String]
+
+    init(_ s: MessagingSettings) {
+        values = [
+            .timeZone: s.timeZone, .quietStart: s.quietHoursStart, .quietEnd: s.quietHoursEnd,
+            .dailyCap: String(s.dailyCap), .weeklyMaximum: String(s.weeklyMaximum), .runTime: s.runTime,
+            .reactivateTime: s.reactivateTime, .pendingDays: String(s.reactivatePendingDays),
+            .intervalDays: String(s.reactivateIntervalDays), .whatsappRate: Self.number(s.whatsappMessagesPerSecond),
+        ]
+        stages = s.enabledStages
+    }
+
+    init(_ form: FormFields) {
+        values = Dictionary(uniqueKeysWithValues: Field.allCases.map { ($0, form.text($0.rawValue)) })
+        stages = form.all("etapas")
+    }
+
+    struct Invalid: Error, Sendable {
+        var fields: [Field: String]
+        var stages: String?
+    }
+
+    /// The change from `current` to this form, or every refused field with its Spanish message.
+    func change(from current: MessagingSettings) throws(Invalid) -> SettingsChanged {
+        var errors: [Field: String] = [:]
+        func time(_ field: Field) -> String? {
+            let v = values[field] ?? ""
+            guard Self.isTime(v) else {
+                errors[field] = "«\(v)» no es una hora válida: use HH:mm entre 00:00 y 23:59."
+                return nil
+            }
+            return v
+        }
+        func integer(_ field: Field, _ range: ClosedRange<Int>, _ message: String) -> Int? {
+            guard let n = Int(values[field] ?? ""), range.contains(n) else {
+                errors[field] = message
+                return nil
+            }
+            return n
+        }
+        let zone = values[.timeZone] ?? ""
+        if TimeZone(identifier: zone) == nil || !TimeZone.knownTimeZoneIdentifiers.contains(zone) {
+            errors[.timeZone] = "«\(zone)» no es una zona horaria conocida (p. ej. America/Guatemala)."
+        }
+        let quietStart = time(.quietStart), quietEnd = time(.quietEnd)
+        let runTime = time(.runTime), reactivateTime = time(.reactivateTime)
+        let cap = integer(.dailyCap, 0...1_000, "El límite diario debe ser un número entero de 0 a 1000.")
+        let weekly = integer(.weeklyMaximum, 1...52, "El máximo semanal debe ser un número entero de 1 a 52.")
+        let pending = integer(.pendingDays, 0...60, "Escriba un número entero de días de 0 a 60.")
+        let interval = integer(.intervalDays, 1...60, "Escriba un número entero de días de 1 a 60.")
+        let rate = Double((values[.whatsappRate] ?? "").replacingOccurrences(of: ",", with: "."))
+        if rate == nil || !(rate! > 0 && rate! <= 1_000) {
+            errors[.whatsappRate] = "La velocidad debe ser un número mayor que 0 (hasta 1000 por segundo)."
+        }
+        var stagesError: String?
+        if let unknown = stages.first(where: { !Self.knownStages.contains($0) }) {
+            stagesError = "«\(unknown)» no es una etapa conocida."
+        }
+        guard errors.isEmpty, stagesError == nil else { throw Invalid(fields: errors, stages: stagesError) }
+
+        let orderedStages = Self.knownStages.filter(stages.contains)
+        var change = SettingsChanged()
+        if zone != current.timeZone { change.timeZone = zone }
+        if quietStart != current.quietHoursStart { change.quietHoursStart = quietStart }
+        if quietEnd != current.quietHoursEnd { change.quietHoursEnd = quietEnd }
+        if cap != current.dailyCap { change.dailyCap = cap }
+        if orderedStages != current.enabledStages { change.enabledStages = orderedStages }
+        if weekly != current.weeklyMaximum { change.weeklyMaximum = weekly }
+        if runTime != current.runTime { change.runTime = runTime }
+        if reactivateTime != current.reactivateTime { change.reactivateTime = reactivateTime }
+        if pending != current.reactivatePendingDays { change.reactivatePendingDays = pending }
+        if interval != current.reactivateIntervalDays { change.reactivateIntervalDays = interval }
+        if rate != current.whatsappMessagesPerSecond { change.whatsappMessagesPerSecond = rate }
+        return change
+    }
+
+    /// `HH:mm`, two digits each, 00:00–23:59.
+    static func isTime(_ value: String) -> Bool {
+        let parts = value.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts.allSatisfy({ $0.count == 2 && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+              let h = Int(parts[0]), let m = Int(parts[1]) else { return false }
+        return (0...23).contains(h) && (0...59).contains(m)
+    }
+
+    static func number(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(value)
+    }
+}
+
+extension SettingsChanged {
+    /// Whether any field is set (an empty change is not worth a ledger record).
+    var isEmpty: Bool { self == SettingsChanged() }
+}
