@@ -111,13 +111,13 @@ struct EventApplier {
 
         case let .ignoredInvalidPhone(e):
             let when = Timestamps.utc(e.at)
-            try insertNonMessage(key: "ignored:\(record.position)", clientId: e.clientId, installmentId: e.installmentId,
+            try insertNonMessage(key: e.messageKey ?? "ignored:\(record.position)", clientId: e.clientId, installmentId: e.installmentId,
                                  stage: e.stage ?? "", channel: nil, status: "ignored_invalid_phone",
                                  reason: e.reason, detail: e.rawMasked, at: when, db)
 
         case let .messageSkipped(e):
             let when = Timestamps.utc(e.at)
-            try insertNonMessage(key: "skipped:\(record.position)", clientId: e.clientId, installmentId: e.installmentId,
+            try insertNonMessage(key: e.messageKey ?? "skipped:\(record.position)", clientId: e.clientId, installmentId: e.installmentId,
                                  stage: e.stage, channel: e.channel?.rawValue, status: "skipped",
                                  reason: e.reason.rawValue, detail: e.detail, at: when, db)
 

@@ -70,6 +70,16 @@ public struct MessagingDispatcher: MessageDispatching {
     }
 }
 
+extension Scheduler {
+    /// The scheduler over the real send path: providers from `environment`, dry-run for any
+    /// whose variables are missing, Twilio reconciliation of unknown sends when configured.
+    public static func live(store: AvisoStore, sender: MessageSender, environment: [String: String]) -> Scheduler {
+        let twilio = ProviderConfiguration(environment: environment).twilio.map { TwilioSMSProvider(configuration: $0) }
+        return Scheduler(store: store, dispatcher: MessagingDispatcher(store: store, sender: sender),
+                         reconciler: twilio.map { TwilioReconciler(store: store, provider: $0) })
+    }
+}
+
 /// Replaces an `unknown` Twilio outcome with the real status when the message's SID is known,
 /// by asking Twilio (`GET …/Messages/{sid}.json`) and recording what it says.
 public struct TwilioReconciler: SendReconciling {

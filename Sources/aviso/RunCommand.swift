@@ -32,16 +32,25 @@ struct SchedulerRunOptions: ParsableArguments {
     }
 }
 
-/// The real send path: providers from the environment, dry-run for any whose variables are
-/// missing (or for every message with --dry-run).
-/// The shipped default templates are loaded first if the data directory has none.
-func makeScheduler(store: AvisoStore) async throws -> Scheduler {
-    try await ServerBootstrap.loadDefaultTemplatesIfEmpty(store: store, fixtures: FixturesLocation.directory())
-    let environment = ProcessInfo.processInfo.environment
-    let sender = try MessagingDispatcher.sender(for: store, environment: environment)
-    let twilio = ProviderConfiguration(environment: environment).twilio.map { TwilioSMSProvider(configuration: $0) }
-    return Scheduler(store: store, dispatcher: MessagingDispatcher(store: store, sender: sender),
-                     reconciler: twilio.map { TwilioReconciler(store: store, provider: $0) })
+/// Opens the store, loads the shipped default templates if it has none, and hands `body`
+/// the scheduler over the real send path (providers from the environment, dry-run for any
+/// whose variables are missing, or for every message with --dry-run).
+func withScheduler(_ data: DataOptions, _ options: SchedulerRunOptions,
+                   _ body: (Scheduler, Date) async throws -> AvisoScheduler.RunSummary) async throws {
+    let now = try options.clock()
+    let store = try data.openStore()
+    defer { store.close() }
+    do {
+        try await ServerBootstrap.loadDefaultTemplatesIfEmpty(store: store, fixtures: FixturesLocation.directory())
+        let environment = ProcessInfo.processInfo.environment
+        let sender = try MessagingDispatcher.sender(for: store, environment: environment)
+        let scheduler = Scheduler.live(store: store, sender: sender, environment: environment)
+        try options.print(try await body(scheduler, now))
+    } catch let failure as CommandFailure {
+        throw failure
+    } catch {
+        throw CommandFailure(error)
+    }
 }
 
 struct RunCommand: AsyncParsableCommand {
@@ -60,17 +69,7 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var options: SchedulerRunOptions
 
     func run() async throws {
-        let now = try options.clock()
-        let store = try data.openStore()
-        defer { store.close() }
-        do {
-            let scheduler = try await makeScheduler(store: store)
-            try options.print(try await scheduler.run(now: now, dryRun: options.dryRun))
-        } catch let failure as CommandFailure {
-            throw failure
-        } catch {
-            throw CommandFailure(error)
-        }
+        try await withScheduler(data, options) { scheduler, now in try await scheduler.run(now: now, dryRun: options.dryRun) }
     }
 }
 
@@ -89,16 +88,6 @@ struct ReactivateCommand: AsyncParsableCommand {
     @OptionGroup var options: SchedulerRunOptions
 
     func run() async throws {
-        let now = try options.clock()
-        let store = try data.openStore()
-        defer { store.close() }
-        do {
-            let scheduler = try await makeScheduler(store: store)
-            try options.print(try await scheduler.reactivate(now: now, dryRun: options.dryRun))
-        } catch let failure as CommandFailure {
-            throw failure
-        } catch {
-            throw CommandFailure(error)
-        }
+        try await withScheduler(data, options) { scheduler, now in try await scheduler.reactivate(now: now, dryRun: options.dryRun) }
     }
 }

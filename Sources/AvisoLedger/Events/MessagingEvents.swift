@@ -151,8 +151,12 @@ public struct IgnoredInvalidPhone: EventPayload {
     /// The raw value with all but its last 4 digits masked.
     public var rawMasked: String
     public var at: Date
+    /// The message this decided not to send, when it had a key (a scheduled message).
+    public var messageKey: String?
 
-    public init(clientId: String, installmentId: String?, stage: String?, reason: String, rawMasked: String, at: Date) {
+    public init(clientId: String, installmentId: String?, stage: String?, reason: String, rawMasked: String, at: Date,
+                messageKey: String? = nil) {
+        self.messageKey = messageKey
         self.clientId = clientId
         self.installmentId = installmentId
         self.stage = stage
@@ -173,8 +177,12 @@ public struct MessageSkipped: EventPayload {
     public var reason: SkipReason
     public var detail: String?
     public var at: Date
+    /// The message held back, when it had a key (the send path skipping a scheduled message).
+    public var messageKey: String?
 
-    public init(clientId: String, installmentId: String?, stage: String, channel: Channel?, reason: SkipReason, detail: String? = nil, at: Date) {
+    public init(clientId: String, installmentId: String?, stage: String, channel: Channel?, reason: SkipReason, detail: String? = nil, at: Date,
+                messageKey: String? = nil) {
+        self.messageKey = messageKey
         self.clientId = clientId
         self.installmentId = installmentId
         self.stage = stage

@@ -133,14 +133,15 @@ public final class MessageSender: Sendable {
     private func ignore(_ request: SendRequest, reason: String, _ report: inout SendReport) async throws {
         try await record([NewEvent(.ignoredInvalidPhone(IgnoredInvalidPhone(
             clientId: request.clientId, installmentId: request.installmentId, stage: request.stage, reason: reason,
-            rawMasked: Masking.phone(request.phone), at: request.at)), actor: request.actor)])
+            rawMasked: Masking.phone(request.phone), at: request.at,
+            messageKey: request.onlyChannel.map(request.key(for:)))), actor: request.actor)])
         report.outcomes.append(.ignoredInvalidPhone(reason: reason))
     }
 
     private func skip(_ request: SendRequest, channel: Channel?, reason: SkipReason, detail: String, _ report: inout SendReport) async throws {
         try await record([NewEvent(.messageSkipped(MessageSkipped(
             clientId: request.clientId, installmentId: request.installmentId, stage: request.stage, channel: channel,
-            reason: reason, detail: detail, at: request.at)), actor: request.actor)])
+            reason: reason, detail: detail, at: request.at, messageKey: channel.map(request.key(for:)))), actor: request.actor)])
         report.outcomes.append(.skipped(channel: channel, reason: reason, detail: detail))
     }
 }

@@ -22,10 +22,8 @@ public struct LiveNotificationActions: NotificationActions {
     /// dry-run for any whose variables are missing, Twilio reconciliation when configured.
     public static func make(store: AvisoStore, environment: [String: String]) throws -> LiveNotificationActions {
         let sender = try MessagingDispatcher.sender(for: store, environment: environment)
-        let twilio = ProviderConfiguration(environment: environment).twilio.map { TwilioSMSProvider(configuration: $0) }
-        let scheduler = Scheduler(store: store, dispatcher: MessagingDispatcher(store: store, sender: sender),
-                                  reconciler: twilio.map { TwilioReconciler(store: store, provider: $0) })
-        return LiveNotificationActions(store: store, scheduler: scheduler, sender: sender)
+        return LiveNotificationActions(store: store, scheduler: Scheduler.live(store: store, sender: sender, environment: environment),
+                                       sender: sender)
     }
 
     public func run(dryRun: Bool, actor: String) async throws -> RunSummary {
