@@ -113,7 +113,7 @@ public final class FakeTwilioServer: Sendable {
 
 /// Runs a fake Twilio API for the duration of `body`.
 public func withFakeTwilio<T>(
-    accountSid: String = "AC00000000000000000000000000000000",
+    accountSid: String = "ACfake0000000000000000000000000000",
     authToken: String = "fake-twilio-auth-token-0000",
     _ body: (FakeTwilioServer) async throws -> T
 ) async throws -> T {

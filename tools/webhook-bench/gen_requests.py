@@ -22,7 +22,7 @@ with open(out, "w") as f:
             f.write("\t".join(["/api/webhooks/whatsapp", "X-Hub-Signature-256", sig, "application/json", body]) + "\n")
         else:
             params = {"MessageSid": "SMBENCH%08d" % i, "MessageStatus": statuses[i % 3], "To": "+50255551234",
-                      "From": "+15005550006", "AccountSid": "AC00000000000000000000000000000000", "ApiVersion": "2010-04-01",
+                      "From": "+15005550006", "AccountSid": "ACfake0000000000000000000000000000", "ApiVersion": "2010-04-01",
                       "SmsSid": "SMBENCH%08d" % i, "SmsStatus": statuses[i % 3]}
             path = "/api/webhooks/twilio"
             payload = public_url + path + "".join(k + v for k, v in sorted(params.items()))
