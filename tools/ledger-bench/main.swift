@@ -208,6 +208,14 @@ func replayBenchmark(events n: Int) async throws {
     for start in stride(from: 0, to: n, by: chunk) {
         try await ledger.append((start..<min(start + chunk, n)).map { NewEvent(sentEvent($0), actor: "scheduler") })
     }
+    // Where a replay's time can go: reading and decoding alone, on one thread.
+    var decoded = 0
+    let decodeTime = try seconds {
+        try ledger.forEachRecord(chunk: 2_000) { record in
+            if case .messageSent = try record.decodeEvent() { decoded += 1 }
+        }
+    }
+    print("read + JSON decode alone: \(fmt(Double(decoded) / decodeTime)) events/s")
     let rssBefore = peakRSSMiB()
     let target = scratch.appendingPathComponent("replay.sqlite")
     let sampler = AnonymousMemorySampler()
