@@ -30,7 +30,7 @@ public enum PortfolioImport {
 
     public static func run(clients: URL?, installments: URL?, into store: AvisoStore,
                            actor: String = "import", today: Date = Date()) async throws -> ImportSummary {
-        let zone = try store.read { TimeZone(identifier: try MessagingSettings.current($0).timeZone) } ?? TimeZone(identifier: "America/Guatemala")!
+        let zone = try store.read { try MessagingSettings.current($0).zone }
         let clientEvents = try clients.map { try parseClients($0) } ?? []
         let installmentEvents = try installments.map { try parseInstallments($0, today: today, timeZone: zone) } ?? []
         let newClientIds = Set(clientEvents.map(\.id))

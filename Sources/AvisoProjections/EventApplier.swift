@@ -228,7 +228,6 @@ struct EventApplier {
     }
 
     private static func settingsTimeZone(_ db: Database) throws -> TimeZone {
-        let id = try MessagingSettings.current(db).timeZone
-        return TimeZone(identifier: id) ?? TimeZone(identifier: "America/Guatemala")!
+        try MessagingSettings.current(db).zone
     }
 }

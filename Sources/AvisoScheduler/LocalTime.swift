@@ -1,4 +1,5 @@
 import AvisoLedger
+import AvisoProjections
 import Foundation
 
 /// A calendar day as a count of days since 1970-01-01, so "15 days before" is plain
@@ -142,5 +143,12 @@ public struct QuietHours: Sendable, Equatable {
         // Inside the evening part of a window that crosses midnight: it opens tomorrow.
         let day = start > end && m >= start ? today + 1 : today
         return LocalClock.instant(day, minute: end, in: timeZone)
+    }
+}
+
+extension MessagingSettings {
+    /// The settings' quiet hours (the lender's 20:00–08:00 if the saved times don't parse).
+    public var quietHours: QuietHours {
+        QuietHours(start: quietHoursStart, end: quietHoursEnd) ?? QuietHours(startMinute: 20 * 60, endMinute: 8 * 60)
     }
 }

@@ -229,9 +229,8 @@ struct Policy: Sendable {
 
     init(_ db: Database, now: Date) throws {
         settings = try MessagingSettings.current(db)
-        timeZone = TimeZone(identifier: settings.timeZone) ?? TimeZone(identifier: "America/Guatemala")!
-        quiet = QuietHours(start: settings.quietHoursStart, end: settings.quietHoursEnd)
-            ?? QuietHours(startMinute: 20 * 60, endMinute: 8 * 60)
+        timeZone = settings.zone
+        quiet = settings.quietHours
         self.now = now
         nowText = Timestamps.utc(now)
         today = LocalDay(now, in: timeZone)

@@ -1,5 +1,6 @@
 import AvisoLedger
 import AvisoProjections
+import AvisoScheduler
 @testable import AvisoServer
 import Foundation
 import GRDB
@@ -115,8 +116,8 @@ import Testing
         settings.quietHoursStart = "20:00"
         settings.quietHoursEnd = "08:00"
         let night = Date(timeIntervalSince1970: 1_750_000_000 - 15 * 3600 + 22 * 3600) // 22:06 UTC
-        #expect(QuietHours.contains(night, settings: settings))
-        #expect(!QuietHours.contains(Date(timeIntervalSince1970: 1_750_000_000), settings: settings)) // 15:06 UTC
+        #expect(settings.quietHours.isQuiet(at: night, in: settings.zone))
+        #expect(!settings.quietHours.isQuiet(at: Date(timeIntervalSince1970: 1_750_000_000), in: settings.zone)) // 15:06 UTC
     }
 }
 

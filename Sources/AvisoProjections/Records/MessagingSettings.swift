@@ -1,4 +1,5 @@
 import AvisoLedger
+import Foundation
 import GRDB
 
 /// The one row of the `settings` table: how and when Aviso may message people.
@@ -42,6 +43,9 @@ public struct MessagingSettings: SnakeCaseRecord, Equatable {
         if let v = change.whatsappMessagesPerSecond { s.whatsappMessagesPerSecond = v }
         return s
     }
+
+    /// The settings' IANA zone (Guatemala if the saved name is unknown).
+    public var zone: TimeZone { TimeZone(identifier: timeZone) ?? TimeZone(identifier: "America/Guatemala")! }
 
     public static func current(_ db: Database) throws -> MessagingSettings {
         try MessagingSettings.fetchOne(db, key: 1) ?? .defaults

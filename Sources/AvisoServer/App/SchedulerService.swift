@@ -23,25 +23,24 @@ public struct SchedulerService: Service {
     }
 
     public func run() async throws {
-        var lastRun: String?
-        var lastReactivate: String?
+        var lastRun: LocalDay?
+        var lastReactivate: LocalDay?
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let now = Date()
             do {
                 let settings = try store.read { try MessagingSettings.current($0) }
-                let zone = TimeZone(identifier: settings.timeZone) ?? TimeZone(identifier: "America/Guatemala")!
-                let today = Timestamps.localDate(now, in: zone)
-                let clock = Self.localClock(now, zone)
+                let today = LocalDay(now, in: settings.zone)
+                let minute = LocalClock.minuteOfDay(now, in: settings.zone)
                 let drained = try await scheduler.drain(now: now, dryRun: false)
                 if drained.sent + drained.unknown + drained.failed > 0 {
                     logger.info("drained deferred messages", metadata: ["sent": "\(drained.sent)", "unknown": "\(drained.unknown)"])
                 }
-                if lastRun != today, clock >= settings.runTime {
+                if lastRun != today, let runAt = LocalClock.parseMinute(settings.runTime), minute >= runAt {
                     let summary = try await scheduler.run(now: now, dryRun: false)
                     lastRun = today
                     logger.info("reminders run", metadata: ["due": "\(summary.due)", "sent": "\(summary.sent)", "deferred": "\(summary.deferred)"])
                 }
-                if lastReactivate != today, clock >= settings.reactivateTime {
+                if lastReactivate != today, let reactivateAt = LocalClock.parseMinute(settings.reactivateTime), minute >= reactivateAt {
                     let summary = try await scheduler.reactivate(now: now, dryRun: false)
                     lastReactivate = today
                     logger.info("reactivation run", metadata: ["due": "\(summary.due)", "sent": "\(summary.sent)"])
@@ -51,13 +50,5 @@ public struct SchedulerService: Service {
             }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: tick) }
         }
-    }
-
-    /// `HH:mm` in `zone`: comparable as text with the settings' times.
-    static func localClock(_ date: Date, _ zone: TimeZone) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        let c = calendar.dateComponents([.hour, .minute], from: date)
-        return String(format: "%02d:%02d", c.hour ?? 0, c.minute ?? 0)
     }
 }

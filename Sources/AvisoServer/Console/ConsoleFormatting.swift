@@ -7,10 +7,6 @@ import GRDB
 /// Dates as the lender reads them (`lunes 5 de enero de 2026, 14:05`, local time) and
 /// ledger actors as names.
 enum ConsoleFormatting {
-    static func zone(_ settings: MessagingSettings) -> TimeZone {
-        TimeZone(identifier: settings.timeZone) ?? TimeZone(identifier: "America/Guatemala")!
-    }
-
     /// `lunes 5 de enero de 2026, 14:05` for an instant, in `zone`.
     static func dateTime(_ date: Date, in zone: TimeZone) -> String {
         guard let day = CalendarDate(iso: Timestamps.localDate(date, in: zone)) else { return Timestamps.utc(date) }

@@ -80,7 +80,7 @@ struct MessagesController {
         let caller = context.caller!
         let filters = MessageFilters(request.uri.queryParameters)
         let data = try store.read { db in
-            let zone = ConsoleFormatting.zone(try MessagingSettings.current(db))
+            let zone = try MessagingSettings.current(db).zone
             let scope = try MessageScope.clients(for: caller, db)
             let ids = scope.all ? nil : scope.clients.map(\.id)
             let names = Dictionary(scope.clients.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
@@ -113,7 +113,7 @@ struct MessagesController {
             guard let row = try NotificationRecord.fetchOne(db, key: id) else { throw APIError.notFound("no such message") }
             // Same rule as the API: an asesor asking for another asesor's client is refused.
             let client = try ClientScope.client(row.clientId, for: caller, db)
-            return (row, client, ConsoleFormatting.zone(try MessagingSettings.current(db)))
+            return (row, client, try MessagingSettings.current(db).zone)
         }
         let timeline = try MessageTimeline.build(row, ledger: store.ledger, zone: zone)
         let view = Self.row(row, names: [client.id: client.name], zone: zone)

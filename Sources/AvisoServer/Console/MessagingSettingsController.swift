@@ -77,7 +77,7 @@ struct MessagingSettingsController {
             let s = try MessagingSettings.current(db)
             guard let at = s.updatedAt else { return (s, nil) }
             let who = try s.updatedBy.map { try ConsoleFormatting.actorName($0, db) } ?? ""
-            return (s, ConsoleFormatting.dateTime(utc: at, in: ConsoleFormatting.zone(s)) + (who.isEmpty ? "" : " por \(who)"))
+            return (s, ConsoleFormatting.dateTime(utc: at, in: s.zone) + (who.isEmpty ? "" : " por \(who)"))
         }
     }
 

@@ -105,7 +105,7 @@ struct TemplatesPageData: Sendable {
         guard let record = byKey["\(stage.rawValue)/\(channel.rawValue)"] else { return TemplatesPageData(grid: grid, editor: nil) }
 
         let settings = try MessagingSettings.current(db)
-        let zone = ConsoleFormatting.zone(settings)
+        let zone = settings.zone
         let chosenClient = input?.cliente
         let clients = try ClientRecord.order(Column("id")).fetchAll(db).enumerated().map { i, c in
             ClientOption(id: c.id, name: c.name, selected: chosenClient == nil ? i == 0 : c.id == chosenClient)

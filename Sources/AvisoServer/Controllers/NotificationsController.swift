@@ -1,6 +1,7 @@
 import AvisoLedger
 import AvisoMessaging
 import AvisoProjections
+import AvisoScheduler
 import Foundation
 import Hummingbird
 
@@ -59,7 +60,7 @@ struct NotificationsController {
             return try MessagingSettings.current(db)
         }
         var result = try await Self.mapActionErrors { try await actions.sendTest(input, actor: caller.actor) }
-        if QuietHours.contains(Date(), settings: settings), !result.warnings.contains(where: { $0.hasPrefix("quiet_hours") }) {
+        if settings.quietHours.isQuiet(at: Date(), in: settings.zone), !result.warnings.contains(where: { $0.hasPrefix("quiet_hours") }) {
             result.warnings.append("quiet_hours: it is \(settings.quietHoursStart)–\(settings.quietHoursEnd) quiet time in \(settings.timeZone); the test was not held back")
         }
         context.logger.info("test message", metadata: ["client": "\(input.clientId)", "status": "\(result.status)", "dry_run": "\(result.dryRun)"])

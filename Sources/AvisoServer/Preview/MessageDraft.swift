@@ -64,7 +64,7 @@ public enum MessageDraftBuilder {
             whatsapp: row.whatsappName.map { WhatsAppTemplateRef(name: $0, language: row.whatsappLanguage ?? "es", parameters: row.whatsappParameters ?? []) })
 
         let settings = try MessagingSettings.current(db)
-        let zone = TimeZone(identifier: settings.timeZone) ?? TimeZone(identifier: "America/Guatemala")!
+        let zone = settings.zone
         let today = CalendarDate(iso: Timestamps.localDate(now, in: zone))!
         let unpaid = try InstallmentRecord.filter(Column("client_id") == clientId && Column("status") != "paid")
             .order(Column("due_date"), Column("number")).fetchAll(db)
