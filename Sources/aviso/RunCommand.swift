@@ -41,7 +41,7 @@ func withScheduler(_ data: DataOptions, _ options: SchedulerRunOptions,
     let store = try data.openStore()
     defer { store.close() }
     do {
-        try await ServerBootstrap.loadDefaultTemplatesIfEmpty(store: store, fixtures: FixturesLocation.directory())
+        try await DefaultTemplateSeed.loadIfEmpty(store: store)
         let environment = ProcessInfo.processInfo.environment
         let sender = try MessagingDispatcher.sender(for: store, environment: environment)
         let scheduler = Scheduler.live(store: store, sender: sender, environment: environment)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AvisoLedger
 import AvisoProjections
+import AvisoScheduler
 import AvisoServer
 import Foundation
 import Hummingbird

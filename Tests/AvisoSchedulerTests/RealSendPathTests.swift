@@ -9,18 +9,8 @@ import Testing
 /// The scheduler over the real send path (`MessagingDispatcher` + `MessageSender`, no
 /// provider configured: every send is a recorded dry run), with the shipped templates.
 @Suite struct RealSendPathTests {
-    static let defaults = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Fixtures/templates/defaults.json")
-
     func liveScheduler(_ f: Fixture) async throws -> Scheduler {
-        let templates = try DefaultTemplates.load(from: Self.defaults)
-        try await f.store.appendDeciding { db in
-            try TemplateRecord.fetchCount(db) > 0 ? [] : templates.map {
-                NewEvent(.templateChanged(TemplateChanged(stage: $0.stage.rawValue, channel: $0.channel, body: $0.body,
-                                                          whatsappName: $0.whatsapp?.name, whatsappLanguage: $0.whatsapp?.language,
-                                                          whatsappParameters: $0.whatsapp?.parameters, origin: "default")), actor: "system")
-            }
-        }
+        try await DefaultTemplateSeed.loadIfEmpty(store: f.store)
         let sender = MessageSender(configuration: ProviderConfiguration(environment: [:])) { events in try await f.store.append(events) }
         return Scheduler.live(store: f.store, sender: sender, environment: [:])
     }

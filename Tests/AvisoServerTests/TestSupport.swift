@@ -1,5 +1,6 @@
 import AvisoLedger
 import AvisoProjections
+import AvisoScheduler
 @testable import AvisoServer
 import Foundation
 import GRDB
@@ -43,13 +44,13 @@ final class RecordingActions: NotificationActions {
                               messageId: "dry-run-1", dryRun: request.dryRun ?? false, text: "Hola")
     }
 
-    func run(dryRun: Bool, actor: String) async throws -> RunSummary {
+    func run(dryRun: Bool, actor: String) async throws -> AvisoServer.RunSummary {
         calls.withLock { $0.append(Call(kind: "run", actor: actor, dryRun: dryRun)) }
         return RunSummary(kind: "run", dryRun: dryRun, actor: actor, startedAt: Date(timeIntervalSince1970: 0),
                           finishedAt: Date(timeIntervalSince1970: 1), due: 0, sent: 0, failed: 0, ignoredInvalidPhone: 0, skipped: [:])
     }
 
-    func reactivate(dryRun: Bool, actor: String) async throws -> RunSummary {
+    func reactivate(dryRun: Bool, actor: String) async throws -> AvisoServer.RunSummary {
         calls.withLock { $0.append(Call(kind: "reactivate", actor: actor, dryRun: dryRun)) }
         return RunSummary(kind: "reactivate", dryRun: dryRun, actor: actor, startedAt: Date(timeIntervalSince1970: 0),
                           finishedAt: Date(timeIntervalSince1970: 1), due: 0, sent: 0, failed: 0, ignoredInvalidPhone: 0, skipped: [:])
@@ -89,7 +90,7 @@ struct TestEnvironment: Sendable {
             whatsappVerifyToken: signed ? TestSecrets.verifyToken : nil, cronSecret: TestSecrets.cronSecret,
             bcryptCost: 4, trustForwardedFor: true)
         if seed {
-            try await ServerBootstrap.loadDefaultTemplatesIfEmpty(store: store, fixtures: fixtures)
+            try await DefaultTemplateSeed.loadIfEmpty(store: store, fixtures: fixtures)
             let demo = fixtures.appendingPathComponent("demo")
             _ = try await PortfolioImportShim.importDemo(store: store, demo: demo)
             for (login, role, name, client) in [("admin", UserRole.admin, "Admin", nil as String?),

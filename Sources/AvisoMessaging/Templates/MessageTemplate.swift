@@ -33,3 +33,11 @@ public struct WhatsAppTemplateRef: Codable, Sendable, Equatable {
         self.parameters = parameters
     }
 }
+
+extension MessageTemplate {
+    /// The ledger event that saves this template (`origin`: `default`, `restore:<position>`, nil for an edit).
+    public func changed(origin: String?) -> TemplateChanged {
+        TemplateChanged(stage: stage.rawValue, channel: channel, body: body, whatsappName: whatsapp?.name,
+                        whatsappLanguage: whatsapp?.language, whatsappParameters: whatsapp?.parameters, origin: origin)
+    }
+}

@@ -1,5 +1,6 @@
 import AvisoLedger
 import AvisoMessaging
+import AvisoScheduler
 import Foundation
 import Hummingbird
 

@@ -1,6 +1,7 @@
 import AvisoLedger
 import AvisoMessaging
 import AvisoProjections
+import AvisoScheduler
 import Foundation
 import GRDB
 import Hummingbird
@@ -107,9 +108,7 @@ struct TemplatesController {
     }
 
     private func append(_ t: MessageTemplate, origin: String?, actor: String) async throws {
-        try await store.append(.templateChanged(TemplateChanged(
-            stage: t.stage.rawValue, channel: t.channel, body: t.body, whatsappName: t.whatsapp?.name,
-            whatsappLanguage: t.whatsapp?.language, whatsappParameters: t.whatsapp?.parameters, origin: origin)), actor: actor)
+        try await store.append(.templateChanged(t.changed(origin: origin)), actor: actor)
     }
 
     static func same(_ saved: TemplateRecord, _ t: MessageTemplate) -> Bool {
@@ -122,10 +121,7 @@ struct TemplatesController {
         // Without a posted preview, show the saved text rendered for the first client.
         var shown = preview
         if shown == nil, input == nil,
-           let saved = try store.read({ try TemplateRecord.fetchOne($0, key: ["stage": stage.rawValue, "channel": channel.rawValue]) }) {
-            let template = MessageTemplate(stage: stage, channel: channel, body: saved.body, whatsapp: saved.whatsappName.map {
-                WhatsAppTemplateRef(name: $0, language: saved.whatsappLanguage ?? "es", parameters: saved.whatsappParameters ?? [])
-            })
+           let (template, _) = try store.read({ try TemplateLookup.template($0, stage: stage, channel: channel) }) {
             shown = previewer.preview(template, clientId: nil, caller: context.caller!)
         }
         let hasDefault = defaults["\(stage.rawValue)/\(channel.rawValue)"] != nil

@@ -1,6 +1,7 @@
 import AvisoLedger
 import AvisoMessaging
 import AvisoProjections
+import AvisoScheduler
 import Foundation
 import GRDB
 
@@ -56,12 +57,9 @@ public enum MessageDraftBuilder {
         }
         guard let client = try ClientRecord.fetchOne(db, key: clientId) else { throw MessageDraftError.unknownClient(clientId) }
         let channel = channel ?? (client.preferredChannel == "sms" ? .sms : .whatsapp)
-        guard let row = try TemplateRecord.filter(Column("stage") == stage.rawValue && Column("channel") == channel.rawValue).fetchOne(db) else {
+        guard let (template, templateVersion) = try TemplateLookup.template(db, stage: stage, channel: channel) else {
             throw MessageDraftError.templateMissing(stage: stage.rawValue, channel: channel)
         }
-        let template = MessageTemplate(
-            stage: stage, channel: channel, body: row.body,
-            whatsapp: row.whatsappName.map { WhatsAppTemplateRef(name: $0, language: row.whatsappLanguage ?? "es", parameters: row.whatsappParameters ?? []) })
 
         let settings = try MessagingSettings.current(db)
         let zone = settings.zone
@@ -117,7 +115,7 @@ public enum MessageDraftBuilder {
             phone = .failure(error)
         }
         return MessageDraft(client: client, stageName: stageName, stage: stage, channel: channel, template: template,
-                            templateVersion: row.version, context: context, installmentId: subject?.id, phone: phone)
+                            templateVersion: templateVersion, context: context, installmentId: subject?.id, phone: phone)
     }
 
     /// Days since 1970-01-01 of a calendar date (civil-from-days inverse).

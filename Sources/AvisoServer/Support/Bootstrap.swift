@@ -2,19 +2,10 @@ import AvisoLedger
 import AvisoMessaging
 import AvisoPortfolio
 import AvisoProjections
+import AvisoScheduler
 import Foundation
 import GRDB
 import Logging
-
-/// Where the shipped fixtures are: `AVISO_FIXTURES`, else `Fixtures/` at the repository root.
-public enum FixturesLocation {
-    public static func directory(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
-        if let path = environment["AVISO_FIXTURES"], !path.isEmpty { return URL(fileURLWithPath: path, isDirectory: true) }
-        // Sources/AvisoServer/Support/Bootstrap.swift → repository root.
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures", isDirectory: true)
-    }
-}
 
 /// An account made at first start, with the password to print once.
 public struct CreatedAccount: Sendable, Equatable {
@@ -38,7 +29,7 @@ public enum ServerBootstrap {
     public static func prepare(store: AvisoStore, fixtures: URL, demo: Bool, adminPassword: String?,
                                bcryptCost: UInt8 = 12, logger: Logger) async throws -> BootstrapReport {
         var report = BootstrapReport()
-        report.templatesLoaded = try await loadDefaultTemplatesIfEmpty(store: store, fixtures: fixtures)
+        report.templatesLoaded = try await DefaultTemplateSeed.loadIfEmpty(store: store, fixtures: fixtures)
         if report.templatesLoaded > 0 { logger.info("default templates loaded", metadata: ["count": "\(report.templatesLoaded)"]) }
 
         let (users, clients) = try store.read { db in
@@ -72,22 +63,5 @@ public enum ServerBootstrap {
                                    in: store, actor: "system", cost: bcryptCost)
         report.accounts.append(CreatedAccount(login: "admin", role: .admin, clientId: nil, oneTimePassword: given == nil ? password : nil))
         return report
-    }
-
-    /// Appends the shipped templates as `TemplateChanged` (origin `default`, actor `system`)
-    /// when the templates table is empty. Returns how many.
-    @discardableResult
-    public static func loadDefaultTemplatesIfEmpty(store: AvisoStore, fixtures: URL) async throws -> Int {
-        let templates = try DefaultTemplates.load(from: fixtures.appendingPathComponent("templates/defaults.json"))
-        let events = templates.map { t in
-            NewEvent(.templateChanged(TemplateChanged(stage: t.stage.rawValue, channel: t.channel, body: t.body,
-                                                      whatsappName: t.whatsapp?.name, whatsappLanguage: t.whatsapp?.language,
-                                                      whatsappParameters: t.whatsapp?.parameters, origin: "default")),
-                     actor: "system")
-        }
-        let positions = try await store.appendDeciding { db in
-            try TemplateRecord.fetchCount(db) == 0 ? events : []
-        }
-        return positions.count
     }
 }
