@@ -67,11 +67,16 @@ enum RecordCodec {
     }
 
     static func chainHash(previous: Data, position: UInt64, body: UnsafeRawBufferPointer) -> Data {
+        previous.withUnsafeBytes { chainDigest(previous: $0, position: position, body: body) }.withUnsafeBytes { Data($0) }
+    }
+
+    /// The chain's one formula: SHA-256(previous hash ‖ position, 8 bytes big-endian ‖ body).
+    static func chainDigest(previous: UnsafeRawBufferPointer, position: UInt64, body: UnsafeRawBufferPointer) -> SHA256.Digest {
         var hasher = SHA256()
-        hasher.update(data: previous)
+        hasher.update(bufferPointer: previous)
         withUnsafeBytes(of: position.bigEndian) { hasher.update(bufferPointer: $0) }
         hasher.update(bufferPointer: body)
-        return hasher.finalize().withUnsafeBytes { Data($0) }
+        return hasher.finalize()
     }
 
     static func decode(position: UInt64, value: UnsafeRawBufferPointer) throws -> LedgerRecord {

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// An event on its way into the ledger, with who caused it
@@ -153,11 +152,10 @@ final class LedgerWriter: @unchecked Sendable {
             value.removeAll(keepingCapacity: true)
             RecordCodec.appendBody(to: &value, millis: millis, type: event.type, schemaVersion: event.version,
                                    actor: event.actor, payload: event.payload)
-            var hasher = SHA256()
-            previous.withUnsafeBytes { hasher.update(bufferPointer: $0) }
-            withUnsafeBytes(of: position.bigEndian) { hasher.update(bufferPointer: $0) }
-            value.withUnsafeBytes { hasher.update(bufferPointer: $0) }
-            hasher.finalize().withUnsafeBytes { digest in
+            let digest = previous.withUnsafeBytes { prev in
+                value.withUnsafeBytes { RecordCodec.chainDigest(previous: prev, position: position, body: $0) }
+            }
+            digest.withUnsafeBytes { digest in
                 value.append(contentsOf: digest)
                 previous.withUnsafeMutableBytes { $0.copyMemory(from: digest) }
             }

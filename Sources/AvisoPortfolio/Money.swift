@@ -1,3 +1,4 @@
+import AvisoLedger
 import Foundation
 
 /// Amounts as exact minor units (centavos).
@@ -24,8 +25,10 @@ enum DueDateText {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         if text.hasPrefix("@"), let offset = Int(text.dropFirst().replacingOccurrences(of: "+", with: "")) {
-            let local = AvisoLedgerDate.localDay(today, timeZone)
-            guard let day = calendar.date(from: local).flatMap({ calendar.date(byAdding: .day, value: offset, to: $0) }) else { return nil }
+            // Today's local date, taken as a UTC midnight so adding days is plain calendar arithmetic.
+            let local = Timestamps.localDate(today, in: timeZone)
+            guard let midnight = Timestamps.parseUTC(local + "T00:00:00Z"),
+                  let day = calendar.date(byAdding: .day, value: offset, to: midnight) else { return nil }
             let c = calendar.dateComponents([.year, .month, .day], from: day)
             return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
         }
@@ -34,13 +37,5 @@ enum DueDateText {
         let components = DateComponents(year: y, month: m, day: d)
         guard components.isValidDate(in: calendar) else { return nil }
         return text
-    }
-}
-
-enum AvisoLedgerDate {
-    static func localDay(_ date: Date, _ zone: TimeZone) -> DateComponents {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        return calendar.dateComponents([.year, .month, .day], from: date)
     }
 }

@@ -98,7 +98,7 @@ public enum MessageDraftBuilder {
         if let stageDays {
             context.days = stageDays
         } else if let due = context.dueDate {
-            let gap = abs(Self.dayNumber(today) - Self.dayNumber(due))
+            let gap = abs(Self.localDay(today) - Self.localDay(due))
             context.days = gap >= 1 ? gap : nil
         }
         context.week = week
@@ -118,15 +118,9 @@ public enum MessageDraftBuilder {
                             templateVersion: templateVersion, context: context, installmentId: subject?.id, phone: phone)
     }
 
-    /// Days since 1970-01-01 of a calendar date (civil-from-days inverse).
-    static func dayNumber(_ d: CalendarDate) -> Int {
-        let y = d.month <= 2 ? d.year - 1 : d.year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (d.month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + d.day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
+    /// A template's calendar date as the scheduler's day number (dates come validated).
+    static func localDay(_ d: CalendarDate) -> LocalDay {
+        LocalDay(year: d.year, month: d.month, day: d.day)!
     }
 }
 
