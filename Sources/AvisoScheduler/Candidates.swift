@@ -155,39 +155,36 @@ enum Candidates {
     /// pending_confirmation for at least N local days): one summary per client.
     static func reactivation(_ db: Database, policy: Policy) throws -> [Candidate] {
         var out: [Candidate] = []
-        let today = policy.today.iso
         if policy.isEnabled(StagePlan.reactivateOverdue) {
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT o.n, o.total, o.oldest, o.currency, o.loans, \(clientColumns) FROM (
-                  SELECT client_id, count(*) AS n, sum(amount_minor) AS total, min(due_date) AS oldest, min(currency) AS currency, group_concat(DISTINCT loan_id) AS loans
-                  FROM installments WHERE status = 'pending' AND due_date < ? GROUP BY client_id
-                ) o JOIN clients c ON c.id = o.client_id
-                """, arguments: [today])
-            for row in rows {
-                let client = ClientInfo(row: row, prefix: "c_")
-                out.append(Candidate(
-                    kind: .reactivation, clientId: client.id, installmentId: nil, stage: StagePlan.reactivateOverdue,
-                    localDate: today, dueDate: row["oldest"], channels: client.channels, e164: client.e164,
-                    context: Contexts.summary(client: client, row: row)))
-            }
+            out += try summaries(db, stage: StagePlan.reactivateOverdue, policy: policy,
+                                 covering: "status = 'pending' AND due_date < ?", policy.today.iso)
         }
         if policy.isEnabled(StagePlan.reactivatePending) {
-            let threshold = pendingThreshold(policy)
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT o.n, o.total, o.oldest, o.currency, o.loans, \(clientColumns) FROM (
-                  SELECT client_id, count(*) AS n, sum(amount_minor) AS total, min(due_date) AS oldest, min(currency) AS currency, group_concat(DISTINCT loan_id) AS loans
-                  FROM installments WHERE status = 'pending_confirmation' AND status_since < ? GROUP BY client_id
-                ) o JOIN clients c ON c.id = o.client_id
-                """, arguments: [threshold])
-            for row in rows {
-                let client = ClientInfo(row: row, prefix: "c_")
-                out.append(Candidate(
-                    kind: .reactivation, clientId: client.id, installmentId: nil, stage: StagePlan.reactivatePending,
-                    localDate: today, dueDate: row["oldest"], channels: client.channels, e164: client.e164,
-                    context: Contexts.summary(client: client, row: row)))
-            }
+            out += try summaries(db, stage: StagePlan.reactivatePending, policy: policy,
+                                 covering: "status = 'pending_confirmation' AND status_since < ?", pendingThreshold(policy))
         }
         return out
+    }
+
+    /// What a reactivation summary says of a client's installments.
+    static let summaryColumns = """
+        count(*) AS n, sum(amount_minor) AS total, min(due_date) AS oldest, min(currency) AS currency, group_concat(DISTINCT loan_id) AS loans
+        """
+
+    /// One `stage` summary per client with installments matching `filter` (one `?`, `argument`).
+    private static func summaries(_ db: Database, stage: String, policy: Policy, covering filter: String, _ argument: String) throws -> [Candidate] {
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT o.n, o.total, o.oldest, o.currency, o.loans, \(clientColumns) FROM (
+              SELECT client_id, \(summaryColumns)
+              FROM installments WHERE \(filter) GROUP BY client_id
+            ) o JOIN clients c ON c.id = o.client_id
+            """, arguments: [argument])
+        return rows.map { row in
+            let client = ClientInfo(row: row, prefix: "c_")
+            return Candidate(kind: .reactivation, clientId: client.id, installmentId: nil, stage: stage,
+                             localDate: policy.today.iso, dueDate: row["oldest"], channels: client.channels, e164: client.e164,
+                             context: Contexts.summary(client: client, row: row))
+        }
     }
 
     /// In pending_confirmation since local day D with today − D ≥ N ⇔ since before the start
@@ -259,13 +256,11 @@ enum Contexts {
         let row: Row?
         if stage == StagePlan.reactivatePending {
             row = try Row.fetchOne(db, sql: """
-                SELECT count(*) AS n, sum(amount_minor) AS total, min(due_date) AS oldest, min(currency) AS currency, group_concat(DISTINCT loan_id) AS loans
-                FROM installments WHERE client_id = ? AND status = 'pending_confirmation'
+                SELECT \(Candidates.summaryColumns) FROM installments WHERE client_id = ? AND status = 'pending_confirmation'
                 """, arguments: [clientId])
         } else {
             row = try Row.fetchOne(db, sql: """
-                SELECT count(*) AS n, sum(amount_minor) AS total, min(due_date) AS oldest, min(currency) AS currency, group_concat(DISTINCT loan_id) AS loans
-                FROM installments WHERE client_id = ? AND status = 'pending' AND due_date < ?
+                SELECT \(Candidates.summaryColumns) FROM installments WHERE client_id = ? AND status = 'pending' AND due_date < ?
                 """, arguments: [clientId, policy.today.iso])
         }
         guard let row, (row["n"] as Int) > 0 else { return nil }
