@@ -9,6 +9,8 @@ public enum FaultInjection {
         case afterLedgerCommit = "after-ledger-commit"
         /// `MessageRendered` recorded, the provider not yet called.
         case afterRender = "after-render"
+        /// A provider accepted the message, its `MessageSent` not yet recorded.
+        case afterProviderAccepted = "after-provider-accepted"
     }
 
     public static func pauseIfRequested(_ point: Point, detail: String = "") {

@@ -87,7 +87,8 @@ struct EventApplier {
             try db.cachedStatement(sql: """
                 INSERT INTO notifications_log (message_key, client_id, installment_id, stage, channel, status, status_rank, text, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, 'rendered', 0, ?, ?, ?)
-                ON CONFLICT(message_key) DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at
+                ON CONFLICT(message_key) DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at,
+                  status = CASE WHEN notifications_log.status IN ('deferred', 'scheduled') THEN 'rendered' ELSE notifications_log.status END
                 """).execute(arguments: [e.messageKey, e.clientId ?? "", e.installmentId, e.stage, e.channel.rawValue, e.text, at, at])
 
         case let .messageSent(e):
@@ -106,8 +107,12 @@ struct EventApplier {
                                          e.provider, e.to, e.errorCode, e.detail, when, when])
 
         case let .deliveryStatusReceived(e):
+            let when = e.providerTime.map(Timestamps.utc) ?? at
+            if let key = e.messageKey {
+                try linkStatus(e, key: key, at: when, db)
+            }
             try applyStatus(provider: e.provider, messageId: e.messageId, status: e.status, errorCode: e.errorCode,
-                            at: e.providerTime.map(Timestamps.utc) ?? at, position: record.position, db)
+                            at: when, position: record.position, db)
 
         case let .ignoredInvalidPhone(e):
             let when = Timestamps.utc(e.at)
@@ -162,7 +167,9 @@ struct EventApplier {
               status, status_rank, message_id, dry_run, test, fallback_of, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(message_key) DO UPDATE SET provider = excluded.provider, to_e164 = excluded.to_e164,
-              status = excluded.status, status_rank = excluded.status_rank, message_id = excluded.message_id,
+              status = CASE WHEN \(Self.callbackWasFirst) THEN notifications_log.status ELSE excluded.status END,
+              status_rank = CASE WHEN \(Self.callbackWasFirst) THEN notifications_log.status_rank ELSE excluded.status_rank END,
+              message_id = excluded.message_id,
               dry_run = excluded.dry_run, test = excluded.test, fallback_of = excluded.fallback_of,
               updated_at = excluded.updated_at
             """).execute(arguments: [e.messageKey, e.clientId ?? "", e.installmentId, e.stage, e.channel.rawValue, e.provider,
@@ -183,6 +190,9 @@ struct EventApplier {
         }
         try countSend(e, when: when, db)
     }
+
+    /// A status callback carrying the message key reached the row first (it beat `MessageSent`).
+    static let callbackWasFirst = "notifications_log.message_id = excluded.message_id AND notifications_log.status_rank > excluded.status_rank"
 
     /// Rate counters: messages per client per local day, and the last send per (client, stage).
     private func countSend(_ e: MessageSent, when: String, _ db: Database) throws {
@@ -216,6 +226,20 @@ struct EventApplier {
             UPDATE notifications_log SET status = ?, status_rank = ?, error_code = coalesce(?, error_code), updated_at = ?
             WHERE message_id = ? AND provider = ? AND status_rank < ? AND status_rank < 6
             """).execute(arguments: [status.rawValue, status.rank, errorCode, at, messageId, provider, status.rank])
+    }
+
+    /// A callback that names Aviso's message key (WhatsApp `biz_opaque_callback_data`, Twilio's
+    /// `StatusCallback` query) is evidence of which send it is about: a message whose
+    /// `MessageSent` was never recorded (still `rendered`, or `unknown` after a crash) gets the
+    /// provider's id from it, so this status and every later one apply to it.
+    private func linkStatus(_ e: DeliveryStatusReceived, key: String, at: String, _ db: Database) throws {
+        try db.cachedStatement(sql: """
+            UPDATE notifications_log SET provider = ?, message_id = ?, to_e164 = coalesce(to_e164, ?),
+              error_code = CASE WHEN status = 'unknown' THEN NULL ELSE error_code END,
+              detail = CASE WHEN status = 'unknown' THEN 'outcome_from_status_callback' ELSE detail END,
+              updated_at = ?
+            WHERE message_key = ? AND message_id IS NULL AND status IN ('rendered', 'unknown')
+            """).execute(arguments: [e.provider, e.messageId, e.recipient, at, key])
     }
 
     private func insertNonMessage(key: String, clientId: String?, installmentId: String?, stage: String, channel: String?,

@@ -153,6 +153,7 @@ public enum ReadModelSchema {
         }
         migrator.registerMigration("v2-server", migrate: ServerProjection.migrateV2Server)
         migrator.registerMigration("v2-scheduling", migrate: SchedulingProjection.migrateV2Scheduling)
+        migrator.registerMigration("v3-reminders", migrate: SchedulingProjection.migrateV3Reminders)
         return migrator
     }
 
@@ -163,7 +164,7 @@ public enum ReadModelSchema {
         ("stages_due", "subject, stage, local_date"), ("notifications_log", "id"),
         ("pending_statuses", "position"), ("daily_counts", "client_id, local_date"),
         ("stage_sends", "client_id, stage"),
-        ("scheduled_messages", "message_key"),
+        ("scheduled_messages", "message_key"), ("message_items", "item_key"),
         ("conversation_windows", "phone, provider"),
     ]
 }

@@ -10,8 +10,11 @@ import GRDB
 struct Candidate: Sendable {
     enum Kind: Int, Sendable { case carryOver = 0, fresh = 1, reactivation = 2 }
     var kind: Kind
-    var clientId: String
-    var installmentId: String?
+    var client: ClientInfo
+    /// The installment at `stage` (nil for a reactivation summary).
+    var installment: InstallmentFacts?
+    /// A reactivation summary's installments.
+    var summary: [InstallmentFacts] = []
     var stage: String
     /// The stage's local day (`StageDue.localDate`).
     var localDate: String
@@ -19,25 +22,28 @@ struct Candidate: Sendable {
     var dueDate: String
     var channels: [Channel]
     var e164: String?
-    var context: TemplateContext
 
+    var clientId: String { client.id }
+    var installmentId: String? { installment?.id }
     var subject: String { installmentId ?? "client:\(clientId)" }
 
     func messageKey(_ channel: Channel) -> String {
         Candidates.messageKey(clientId: clientId, installmentId: installmentId, stage: stage,
                               localDate: localDate, channel: channel)
     }
+
+    var item: StageItem? { installment.map { StageItem(installment: $0, stage: stage) } }
 }
 
 /// A client row, as a message needs it.
-struct ClientInfo: Sendable {
-    var id: String
-    var name: String
-    var phone: String
-    var countryCode: String?
-    var advisor: String?
-    var preferredChannel: String
-    var paymentLink: String?
+public struct ClientInfo: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var phone: String
+    public var countryCode: String?
+    public var advisor: String?
+    public var preferredChannel: String
+    public var paymentLink: String?
 
     init(row: Row, prefix: String = "") {
         id = row[prefix + "id"]
@@ -49,13 +55,16 @@ struct ClientInfo: Sendable {
         paymentLink = row[prefix + "payment_link"]
     }
 
-    static func fetch(_ db: Database, id: String) throws -> ClientInfo? {
+    public static func fetch(_ db: Database, id: String) throws -> ClientInfo? {
         try Row.fetchOne(db.cachedStatement(sql: """
             SELECT id, name, phone, phone_country_code, advisor, preferred_channel, payment_link FROM clients WHERE id = ?
             """), arguments: [id]).map { ClientInfo(row: $0) }
     }
 
-    var channels: [Channel] {
+    public var channels: [Channel] { Self.channels(preferred: preferredChannel) }
+
+    /// The channels a client with this preference is reminded on.
+    public static func channels(preferred preferredChannel: String) -> [Channel] {
         switch PreferredChannel(rawValue: preferredChannel) {
         case .sms: [.sms]
         case .both: [.whatsapp, .sms]
@@ -65,14 +74,14 @@ struct ClientInfo: Sendable {
 
     /// E.164 for the opt-out check, nil when the number does not parse (the send path then
     /// records `IgnoredInvalidPhone`).
-    var e164: String? {
+    public var e164: String? {
         try? PhoneNumberParser.parse(phone, defaultRegion: countryCode ?? "GT").e164
     }
 }
 
 enum Candidates {
     static func messageKey(clientId: String, installmentId: String?, stage: String, localDate: String, channel: Channel) -> String {
-        if let installmentId { return "\(installmentId)|\(stage)|\(channel.rawValue)" }
+        if let installmentId { return CoveredItem.messageKey(installmentId: installmentId, stage: stage, channel: channel) }
         return "client:\(clientId)|\(stage)|\(localDate)|\(channel.rawValue)"
     }
 
@@ -84,7 +93,7 @@ enum Candidates {
         var phones: [String: String?] = [:]
         let today = policy.today.iso
         let statement = try db.cachedStatement(sql: """
-            SELECT i.id, i.loan_id, i.number, i.due_date, i.amount_minor, i.currency, \(clientColumns)
+            SELECT \(InstallmentFacts.columns), \(clientColumns)
             FROM installments i JOIN clients c ON c.id = i.client_id
             WHERE i.due_date = ? AND i.status = 'pending'
               AND NOT EXISTS (SELECT 1 FROM stages_due s WHERE s.subject = i.id AND s.stage = ?)
@@ -97,9 +106,8 @@ enum Candidates {
                 let e164: String?
                 if let known = phones[client.id] { e164 = known } else { e164 = client.e164; phones[client.id] = e164 }
                 out.append(Candidate(
-                    kind: .fresh, clientId: client.id, installmentId: row["id"], stage: stage, localDate: today,
-                    dueDate: row["due_date"], channels: client.channels, e164: e164,
-                    context: Contexts.installment(client: client, row: row, stage: stage)))
+                    kind: .fresh, client: client, installment: InstallmentFacts(row: row), stage: stage, localDate: today,
+                    dueDate: row["due_date"], channels: client.channels, e164: e164))
             }
         }
         return out
@@ -134,8 +142,7 @@ enum Candidates {
             guard daysFromDue >= offset, daysFromDue < StagePlan.nextOffset(after: offset) else { continue }
             let installmentId: String = row["installment_id"]
             let key = messageKey(clientId: "", installmentId: installmentId, stage: stage, localDate: "", channel: channel)
-            guard try !Bool.fetchOne(db, sql: "SELECT 1 FROM scheduled_messages WHERE message_key = ?", arguments: [key]).isTrue
-            else { continue }
+            guard try !Governor.itemTaken(db, itemKey: key) else { continue }
             let client = ClientInfo(row: row, prefix: "c_")
             let groupKey = installmentId + "|" + stage
             if byKey[groupKey] != nil {
@@ -143,9 +150,8 @@ enum Candidates {
                 byKey[groupKey]!.channels.sort { $0.rawValue > $1.rawValue }  // whatsapp before sms
             } else {
                 byKey[groupKey] = Candidate(
-                    kind: .carryOver, clientId: client.id, installmentId: installmentId, stage: stage,
-                    localDate: row["stage_date"], dueDate: row["due_date"], channels: [channel], e164: client.e164,
-                    context: Contexts.installment(client: client, row: row, stage: stage))
+                    kind: .carryOver, client: client, installment: InstallmentFacts(row: row, idColumn: "installment_id"), stage: stage,
+                    localDate: row["stage_date"], dueDate: row["due_date"], channels: [channel], e164: client.e164)
             }
         }
         return Array(byKey.values)
@@ -157,34 +163,45 @@ enum Candidates {
         var out: [Candidate] = []
         if policy.isEnabled(StagePlan.reactivateOverdue) {
             out += try summaries(db, stage: StagePlan.reactivateOverdue, policy: policy,
-                                 covering: "status = 'pending' AND due_date < ?", policy.today.iso)
+                                 covering: "i.status = 'pending' AND i.due_date < ?", policy.today.iso)
         }
         if policy.isEnabled(StagePlan.reactivatePending) {
             out += try summaries(db, stage: StagePlan.reactivatePending, policy: policy,
-                                 covering: "status = 'pending_confirmation' AND status_since < ?", pendingThreshold(policy))
+                                 covering: "i.status = 'pending_confirmation' AND i.status_since < ?", pendingThreshold(policy))
         }
         return out
     }
 
-    /// What a reactivation summary says of a client's installments.
-    static let summaryColumns = """
-        count(*) AS n, sum(amount_minor) AS total, min(due_date) AS oldest, min(currency) AS currency, group_concat(DISTINCT loan_id) AS loans
-        """
-
     /// One `stage` summary per client with installments matching `filter` (one `?`, `argument`).
     private static func summaries(_ db: Database, stage: String, policy: Policy, covering filter: String, _ argument: String) throws -> [Candidate] {
         let rows = try Row.fetchAll(db, sql: """
-            SELECT o.n, o.total, o.oldest, o.currency, o.loans, \(clientColumns) FROM (
-              SELECT client_id, \(summaryColumns)
-              FROM installments WHERE \(filter) GROUP BY client_id
-            ) o JOIN clients c ON c.id = o.client_id
+            SELECT \(InstallmentFacts.columns), \(clientColumns)
+            FROM installments i JOIN clients c ON c.id = i.client_id
+            WHERE \(filter) ORDER BY c.id, i.due_date, i.loan_id, i.number
             """, arguments: [argument])
-        return rows.map { row in
+        var out: [Candidate] = []
+        for row in rows {
+            let facts = InstallmentFacts(row: row)
+            if let last = out.last, last.clientId == (row["c_id"] as String) {
+                out[out.count - 1].summary.append(facts)
+                continue
+            }
             let client = ClientInfo(row: row, prefix: "c_")
-            return Candidate(kind: .reactivation, clientId: client.id, installmentId: nil, stage: stage,
-                             localDate: policy.today.iso, dueDate: row["oldest"], channels: client.channels, e164: client.e164,
-                             context: Contexts.summary(client: client, row: row))
+            out.append(Candidate(kind: .reactivation, client: client, installment: nil, summary: [facts], stage: stage,
+                                 localDate: policy.today.iso, dueDate: facts.dueDate, channels: client.channels, e164: client.e164))
         }
+        return out
+    }
+
+    /// The installments a client's `stage` summary covers today (the same filters as `reactivation`).
+    static func summaryInstallments(_ db: Database, clientId: String, stage: String, policy: Policy) throws -> [InstallmentFacts] {
+        let filter = stage == StagePlan.reactivatePending
+            ? "i.status = 'pending_confirmation' AND i.status_since < ?" : "i.status = 'pending' AND i.due_date < ?"
+        let argument = stage == StagePlan.reactivatePending ? pendingThreshold(policy) : policy.today.iso
+        return try Row.fetchAll(db, sql: """
+            SELECT \(InstallmentFacts.columns) FROM installments i WHERE i.client_id = ? AND \(filter)
+            ORDER BY i.due_date, i.loan_id, i.number
+            """, arguments: [clientId, argument]).map { InstallmentFacts(row: $0) }
     }
 
     /// In pending_confirmation since local day D with today − D ≥ N ⇔ since before the start
@@ -201,6 +218,19 @@ enum Candidates {
             ($0.clientId, $0.kind.rawValue, $0.dueDate, $0.subject, $0.stage)
                 < ($1.clientId, $1.kind.rawValue, $1.dueDate, $1.subject, $1.stage)
         }
+    }
+
+    /// Consecutive runs of one client's candidates (the input ordered by client).
+    static func byClient(_ candidates: [Candidate]) -> [[Candidate]] {
+        var out: [[Candidate]] = []
+        for candidate in candidates {
+            if let last = out.last?.last, last.clientId == candidate.clientId {
+                out[out.count - 1].append(candidate)
+            } else {
+                out.append([candidate])
+            }
+        }
+        return out
     }
 
     /// Chunks of about `size`, never splitting a client.
@@ -223,47 +253,3 @@ extension Optional where Wrapped == Bool {
     var isTrue: Bool { self == true }
 }
 
-/// Template values for the send path. The scheduler knows the facts; the messaging layer renders.
-enum Contexts {
-    static func installment(client: ClientInfo, row: Row, stage: String) -> TemplateContext {
-        let offset = StagePlan.offset(of: stage) ?? 0
-        return TemplateContext(
-            name: client.name, amountMinor: row["amount_minor"], currency: row["currency"],
-            dueDate: CalendarDate(iso: row["due_date"] as String), days: offset == 0 ? nil : abs(offset),
-            week: stage.hasPrefix(StagePlan.weeklyPrefix) ? offset / 7 : nil, installmentNumber: row["number"],
-            loanId: row["loan_id"], advisorName: client.advisor, paymentLink: client.paymentLink)
-    }
-
-    /// Total owed, oldest due date and how many installments, for a reactivation summary.
-    static func summary(client: ClientInfo, row: Row) -> TemplateContext {
-        TemplateContext(
-            name: client.name, amountMinor: row["total"], currency: row["currency"] ?? "GTQ",
-            dueDate: (row["oldest"] as String?).flatMap { CalendarDate(iso: $0) }, overdueInstallments: row["n"],
-            // A summary may span loans: `{{prestamo}}` lists them ("P-1, P-2").
-            loanId: (row["loans"] as String?)?.replacingOccurrences(of: ",", with: ", "),
-            advisorName: client.advisor, paymentLink: client.paymentLink)
-    }
-
-    /// The context of an already decided message (drained or taken over), read afresh.
-    static func rebuild(_ db: Database, clientId: String, installmentId: String?, stage: String, policy: Policy) throws -> TemplateContext? {
-        guard let client = try ClientInfo.fetch(db, id: clientId) else { return nil }
-        if let installmentId {
-            guard let row = try Row.fetchOne(db, sql: """
-                SELECT loan_id, number, due_date, amount_minor, currency FROM installments WHERE id = ?
-                """, arguments: [installmentId]) else { return nil }
-            return installment(client: client, row: row, stage: stage)
-        }
-        let row: Row?
-        if stage == StagePlan.reactivatePending {
-            row = try Row.fetchOne(db, sql: """
-                SELECT \(Candidates.summaryColumns) FROM installments WHERE client_id = ? AND status = 'pending_confirmation'
-                """, arguments: [clientId])
-        } else {
-            row = try Row.fetchOne(db, sql: """
-                SELECT \(Candidates.summaryColumns) FROM installments WHERE client_id = ? AND status = 'pending' AND due_date < ?
-                """, arguments: [clientId, policy.today.iso])
-        }
-        guard let row, (row["n"] as Int) > 0 else { return nil }
-        return summary(client: client, row: row)
-    }
-}

@@ -17,15 +17,17 @@ public enum FixturesLocation {
 /// The shipped Spanish templates, recorded before anything renders: `aviso serve` and
 /// `aviso run` both need them on a new data directory.
 public enum DefaultTemplateSeed {
-    /// Appends `Fixtures/templates/defaults.json` as `TemplateChanged` (origin `default`, actor
-    /// `system`) when the templates table is empty, deciding under the ledger's write lock so
-    /// two processes never both seed. Returns how many were appended.
+    /// Appends each template of `Fixtures/templates/defaults.json` that has no saved version yet
+    /// (a new data directory, or a stage added by a newer Aviso) as `TemplateChanged` (origin
+    /// `default`, actor `system`), deciding under the ledger's write lock so two processes never
+    /// both seed. Templates an admin already has are never touched. Returns how many were appended.
     @discardableResult
     public static func loadIfEmpty(store: AvisoStore, fixtures: URL = FixturesLocation.directory()) async throws -> Int {
-        let events = try DefaultTemplates.load(from: fixtures.appendingPathComponent("templates/defaults.json"))
-            .map { NewEvent(.templateChanged($0.changed(origin: "default")), actor: "system") }
+        let defaults = try DefaultTemplates.load(from: fixtures.appendingPathComponent("templates/defaults.json"))
         let positions = try await store.appendDeciding { db in
-            try TemplateRecord.fetchCount(db) == 0 ? events : []
+            let saved = Set(try TemplateRecord.fetchAll(db).map { "\($0.stage)/\($0.channel)" })
+            return defaults.filter { !saved.contains("\($0.stage.rawValue)/\($0.channel.rawValue)") }
+                .map { NewEvent(.templateChanged($0.changed(origin: "default")), actor: "system") }
         }
         return positions.count
     }

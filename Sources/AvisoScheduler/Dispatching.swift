@@ -20,9 +20,13 @@ public struct DueMessage: Sendable, Equatable {
     public var at: Date
     /// The run that owns this send (also in its `MessageScheduled`).
     public var runId: String
+    /// The stage whose template renders it: `stage`, or `VARIAS_CUOTAS` for a message that
+    /// lists several installments.
+    public var templateStage: String
 
     public init(messageKey: String, clientId: String, installmentId: String?, stage: String, channel: Channel,
-                templateContext: TemplateContext, at: Date, runId: String) {
+                templateContext: TemplateContext, at: Date, runId: String, templateStage: String? = nil) {
+        self.templateStage = templateStage ?? stage
         self.messageKey = messageKey
         self.clientId = clientId
         self.installmentId = installmentId
@@ -64,12 +68,4 @@ public struct UnknownSend: Sendable, Equatable {
     public var channel: Channel?
     public var provider: String?
     public var messageId: String?
-}
-
-/// Providers that can look a message up (Twilio by its SID) implement this to replace an
-/// `unknown` outcome with the real status, by appending `MessageSent`/`DeliveryStatusReceived`
-/// themselves. Owned by the send path; the scheduler calls it after each recovery.
-public protocol SendReconciling: Sendable {
-    /// Returns how many of `sends` it reconciled.
-    func reconcile(_ sends: [UnknownSend]) async -> Int
 }

@@ -30,7 +30,7 @@ public struct MessagingDispatcher: MessageDispatching {
 
     public func dispatch(_ message: DueMessage, dryRun: Bool) async -> DispatchResult {
         do {
-            guard let (stage, _) = TemplateStage.resolve(schedulerStage: message.stage) else {
+            guard let (stage, _) = TemplateStage.resolve(schedulerStage: message.templateStage) else {
                 return .skipped(.renderError)
             }
             let loaded = try store.read { db -> (ClientRecord, [Channel: MessageTemplate], Bool)? in
@@ -46,7 +46,9 @@ public struct MessagingDispatcher: MessageDispatching {
                                       stage: message.stage, phone: client.phone, phoneCountry: client.phoneCountryCode,
                                       preferredChannel: preferred, onlyChannel: channel, templates: templates,
                                       context: message.templateContext, dryRun: dryRun, allowFreeText: windowOpen,
-                                      at: message.at, actor: actor)
+                                      at: message.at, actor: actor,
+                                      // A `both` client's SMS for this moment is its own message: no second one as a fallback.
+                                      smsFallback: !ClientInfo.channels(preferred: client.preferredChannel).contains(.sms))
             let report = try await sender.send(request)
             return Self.result(of: report)
         } catch {
@@ -71,35 +73,10 @@ public struct MessagingDispatcher: MessageDispatching {
 }
 
 extension Scheduler {
-    /// The scheduler over the real send path: providers from `environment`, dry-run for any
-    /// whose variables are missing, Twilio reconciliation of unknown sends when configured.
-    public static func live(store: AvisoStore, sender: MessageSender, environment: [String: String]) -> Scheduler {
-        let twilio = ProviderConfiguration(environment: environment).twilio.map { TwilioSMSProvider(configuration: $0) }
-        return Scheduler(store: store, dispatcher: MessagingDispatcher(store: store, sender: sender),
-                         reconciler: twilio.map { TwilioReconciler(store: store, provider: $0) })
-    }
-}
-
-/// Replaces an `unknown` Twilio outcome with the real status when the message's SID is known,
-/// by asking Twilio (`GET …/Messages/{sid}.json`) and recording what it says.
-public struct TwilioReconciler: SendReconciling {
-    public let store: AvisoStore
-    public let provider: TwilioSMSProvider
-
-    public init(store: AvisoStore, provider: TwilioSMSProvider) {
-        self.store = store
-        self.provider = provider
-    }
-
-    public func reconcile(_ sends: [UnknownSend]) async -> Int {
-        var reconciled = 0
-        for send in sends where send.provider == "twilio" {
-            guard let sid = send.messageId,
-                  let raw = try? await provider.fetchStatus(messageId: sid),
-                  let status = DeliveryStatus(rawValue: raw) else { continue }
-            let event = DeliveryStatusReceived(provider: "twilio", messageId: sid, status: status)
-            if (try? await store.append(.deliveryStatusReceived(event), actor: "reconcile:twilio")) != nil { reconciled += 1 }
-        }
-        return reconciled
+    /// The scheduler over the real send path: providers as `sender` was configured, dry-run
+    /// for any whose variables are missing. A send whose outcome is unknown after a crash is
+    /// resolved by the provider's status callback, which carries the message key.
+    public static func live(store: AvisoStore, sender: MessageSender) -> Scheduler {
+        Scheduler(store: store, dispatcher: MessagingDispatcher(store: store, sender: sender))
     }
 }

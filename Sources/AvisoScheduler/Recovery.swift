@@ -89,7 +89,8 @@ struct Recovery {
         let rows = try Row.fetchAll(db, sql: """
             SELECT s.* FROM scheduled_messages s
             WHERE s.state = 'scheduled' AND s.local_date >= ? AND s.run_id <> ?
-              AND NOT EXISTS (SELECT 1 FROM notifications_log n WHERE n.message_key = s.message_key)
+              AND NOT EXISTS (SELECT 1 FROM notifications_log n WHERE n.message_key = s.message_key
+                                AND n.status NOT IN ('deferred', 'scheduled'))
             """, arguments: [(policy.today - 1).iso, owner.runId])
         for row in rows {
             let gone = ownerIsGone(runId: row["run_id"], pid: row["pid"], host: row["host"])
@@ -120,7 +121,7 @@ struct Recovery {
 
     /// Sends a decided message now, after checking what may have changed since its decision.
     private mutating func release(_ m: ScheduledRow, deferredAt: Date?, reclaimedFrom: String?) throws {
-        if let installmentId = m.installmentId,
+        if let installmentId = m.installmentId, m.covers.isEmpty,
            try String.fetchOne(db, sql: "SELECT status FROM installments WHERE id = ?", arguments: [installmentId]) == "paid" {
             cancel(m, "paid", nil)
             return
@@ -133,15 +134,15 @@ struct Recovery {
             cancel(m, SkipReason.optedOut.rawValue, e164.map { "number \(Masking.phone($0))" })
             return
         }
-        guard let context = try Contexts.rebuild(db, clientId: m.clientId, installmentId: m.installmentId, stage: m.stage, policy: policy)
-        else {
+        guard let client, let message = try rebuild(m, client: client) else {
             cancel(m, "no_longer_due", nil)
             return
         }
         if reclaimedFrom != nil, let opening = policy.quiet.opening(after: policy.now, in: policy.timeZone) {
             events.append(NewEvent(.messageDeferred(MessageDeferred(
                 messageKey: m.key, clientId: m.clientId, installmentId: m.installmentId, stage: m.stage, channel: m.channel,
-                localDate: m.localDate, sendDate: m.sendDate, notBefore: opening, at: policy.now, runId: owner.runId)),
+                localDate: m.localDate, sendDate: m.sendDate, notBefore: opening, at: policy.now, runId: owner.runId,
+                covers: m.covers.isEmpty ? nil : m.covers)),
                 actor: options.actor))
             result.summary.deferred += 1
             return
@@ -149,9 +150,32 @@ struct Recovery {
         events.append(NewEvent(.messageScheduled(MessageScheduled(
             messageKey: m.key, clientId: m.clientId, installmentId: m.installmentId, stage: m.stage, channel: m.channel,
             localDate: m.localDate, sendDate: m.sendDate, at: policy.now, runId: owner.runId, pid: owner.pid, host: owner.host,
-            deferredAt: deferredAt, reclaimedFrom: reclaimedFrom)), actor: options.actor))
+            deferredAt: deferredAt, reclaimedFrom: reclaimedFrom, covers: m.covers.isEmpty ? nil : m.covers)), actor: options.actor))
         result.messages.append(DueMessage(messageKey: m.key, clientId: m.clientId, installmentId: m.installmentId, stage: m.stage,
-                                          channel: m.channel, templateContext: context, at: policy.now, runId: owner.runId))
+                                          channel: m.channel, templateContext: message.context, at: policy.now, runId: owner.runId,
+                                          templateStage: message.templateStage))
+    }
+
+    /// The words of a decided message, read afresh with the same builder the decision used:
+    /// the installments it covers that are still unpaid, on the day it was decided.
+    private func rebuild(_ m: ScheduledRow, client: ClientInfo) throws -> ReminderContext.Message? {
+        let day = m.decidedAt.map { LocalDay($0, in: policy.timeZone) } ?? policy.today
+        guard let installmentId = m.installmentId else {
+            let installments = try Candidates.summaryInstallments(db, clientId: m.clientId, stage: m.stage, policy: policy)
+            guard !installments.isEmpty else { return nil }
+            let context = ReminderContext.summary(client: client, stage: m.stage, installments: installments, day: day)
+            return ReminderContext.Message(templateStage: m.stage, context: context)
+        }
+        var items: [StageItem] = []
+        for (id, stage) in [(installmentId, m.stage)] + m.covers.map({ ($0.installmentId, $0.stage) }) {
+            guard try String.fetchOne(db, sql: "SELECT status FROM installments WHERE id = ?", arguments: [id]) == "pending",
+                  let facts = try InstallmentFacts.fetch(db, id: id) else { continue }
+            items.append(StageItem(installment: facts, stage: stage))
+        }
+        guard !items.isEmpty else { return nil }
+        let others = try InstallmentFacts.overdue(db, clientId: m.clientId, before: day)
+            .filter { o in !items.contains { $0.installment.id == o.id } }
+        return ReminderContext.reminder(client: client, items: items, otherOverdue: others, day: day)
     }
 
     private mutating func cancel(_ m: ScheduledRow, _ reason: String, _ detail: String?) {
@@ -170,8 +194,12 @@ private struct ScheduledRow {
     var channel: Channel
     var localDate: String
     var sendDate: String
+    var decidedAt: Date?
+    var covers: [CoveredItem]
 
     init(_ row: Row) {
+        decidedAt = (row["decided_at"] as String?).flatMap(Timestamps.parseUTC)
+        covers = SchedulingProjection.covers(fromJSON: row["covers"])
         key = row["message_key"]
         clientId = row["client_id"]
         installmentId = row["installment_id"]

@@ -65,16 +65,14 @@ public struct SchedulerOptions: Sendable {
 public final class Scheduler: Sendable {
     public let store: AvisoStore
     public let dispatcher: any MessageDispatching
-    public let reconciler: (any SendReconciling)?
     public let options: SchedulerOptions
     public let owner: RunOwner
     let logger = Logger(label: "aviso.scheduler")
 
-    public init(store: AvisoStore, dispatcher: any MessageDispatching, reconciler: (any SendReconciling)? = nil,
+    public init(store: AvisoStore, dispatcher: any MessageDispatching,
                 options: SchedulerOptions = SchedulerOptions(), owner: RunOwner = .current()) {
         self.store = store
         self.dispatcher = dispatcher
-        self.reconciler = reconciler
         self.options = options
         self.owner = owner
     }
@@ -104,9 +102,6 @@ public final class Scheduler: Sendable {
     public func drain(now: Date, dryRun: Bool) async throws -> RunSummary {
         let recovered = try await recover(now: now)
         var summary = recovered.summary
-        if let reconciler, !recovered.unknown.isEmpty {
-            _ = await reconciler.reconcile(recovered.unknown)
-        }
         summary.add(await dispatch(recovered.messages, dryRun: dryRun))
         return summary
     }
@@ -167,7 +162,7 @@ public final class Scheduler: Sendable {
             let owner = self.owner, actor = options.actor
             try await store.appendDeciding { db in
                 var governor = try Governor(db, policy: try Policy(db, now: now), owner: owner, actor: actor)
-                for candidate in chunk { try governor.consider(candidate) }
+                for client in Candidates.byClient(chunk) { try governor.consider(client: client) }
                 box.set(governor.outcome)
                 return governor.outcome.events
             }
@@ -177,6 +172,62 @@ public final class Scheduler: Sendable {
             }
         }
         return (summary, messages)
+    }
+
+    // MARK: Plans (dry runs)
+
+    public enum PlanKind: Sendable { case stages, reactivation }
+
+    /// What `run` (`.stages`) or `reactivate` (`.reactivation`) would do at `now`, decided by the
+    /// same code in one read transaction: appends nothing, changes nothing, contacts no one.
+    /// Messages whose number cannot receive them are reported as the send path would ignore them.
+    public func plan(now: Date, kind: PlanKind) throws -> RunPlan {
+        let owner = self.owner, options = self.options
+        return try store.read { db in
+            let policy = try Policy(db, now: now)
+            var recovery = try Recovery(db, policy: policy, owner: owner, options: options)
+            try recovery.run()
+            var plan = RunPlan(summary: recovery.result.summary)
+            plan.messages = recovery.result.messages.map {
+                PlannedMessage(clientId: $0.clientId, installmentId: $0.installmentId, stage: $0.stage, channel: $0.channel,
+                               decision: .send, templateStage: $0.templateStage)
+            }
+            let candidates = switch kind {
+            case .stages: try Candidates.stages(db, policy: policy) + Candidates.carryOvers(db, policy: policy)
+            case .reactivation: try Candidates.reactivation(db, policy: policy)
+            }
+            var governor = try Governor(db, policy: policy, owner: owner, actor: options.actor)
+            for client in Candidates.byClient(Candidates.ordered(candidates)) { try governor.consider(client: client) }
+            plan.summary.add(governor.outcome.summary)
+            plan.messages += governor.outcome.plan
+            // The send path's own check: a number that cannot receive messages is ignored.
+            var reachable: [String: String?] = [:]
+            for (index, message) in plan.messages.enumerated() where message.decision == .send {
+                let problem: String?
+                if let known = reachable[message.clientId] {
+                    problem = known
+                } else {
+                    problem = try ClientInfo.fetch(db, id: message.clientId).flatMap(Self.unreachableReason)
+                    reachable[message.clientId] = problem
+                }
+                guard let problem else { plan.summary.sent += 1; continue }
+                plan.messages[index].decision = .ignoredInvalidPhone
+                plan.messages[index].reason = problem
+                plan.summary.skip("invalid_phone:\(problem)")
+            }
+            return plan
+        }
+    }
+
+    /// Why the send path would ignore `client`'s number, nil when it can receive messages.
+    static func unreachableReason(_ client: ClientInfo) -> String? {
+        do {
+            let number = try PhoneNumberParser.parse(client.phone, defaultRegion: client.countryCode ?? "GT")
+            guard number.canReceiveMessages else { return number.lineType == .fixedLine ? "fixed_line" : "not_mobile" }
+            return nil
+        } catch {
+            return error.reason
+        }
     }
 
     // MARK: Recovery and draining

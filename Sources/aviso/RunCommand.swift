@@ -10,7 +10,7 @@ import Foundation
 struct SchedulerRunOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Business clock, ISO 8601 (tests, replaying a day). Default: now.", valueName: "ISO8601"))
     var now: String?
-    @Flag(name: .customLong("dry-run"), help: "Record every decision and send as a dry run; contact no provider.")
+    @Flag(name: .customLong("dry-run"), help: "Print what a real run at --now would do, with reasons; append nothing, contact no one.")
     var dryRun = false
     @Flag(help: "Print the summary as one JSON object: due, sent, deferred, skipped (reason → count), failed, unknown.")
     var json = false
@@ -30,21 +30,48 @@ struct SchedulerRunOptions: ParsableArguments {
             Swift.print(summary.text)
         }
     }
+
+    /// A dry run: the same summary, then each message and what would become of it.
+    func print(_ plan: RunPlan) throws {
+        if json {
+            var object = plan.summary.jsonObject
+            object["dry_run"] = true
+            object["messages"] = plan.messages.map(Self.jsonObject)
+            try printJSONLine(object)
+        } else {
+            Swift.print("dry run: nothing recorded, nothing sent")
+            Swift.print(plan.summary.text)
+            for message in plan.messages { Swift.print(message.line) }
+        }
+    }
+
+    static func jsonObject(_ m: PlannedMessage) -> [String: Any] {
+        var out: [String: Any] = ["client": m.clientId, "stage": m.stage, "channel": m.channel.rawValue,
+                                  "decision": m.decision.rawValue, "covers": m.covers]
+        if let v = m.installmentId { out["installment"] = v }
+        if let v = m.templateStage { out["template"] = v }
+        if let v = m.reason { out["reason"] = v }
+        if let v = m.detail { out["detail"] = v }
+        if let v = m.notBefore { out["not_before"] = Timestamps.utc(v) }
+        return out
+    }
 }
 
 /// Opens the store, loads the shipped default templates if it has none, and hands `body`
 /// the scheduler over the real send path (providers from the environment, dry-run for any
 /// whose variables are missing, or for every message with --dry-run).
-func withScheduler(_ data: DataOptions, _ options: SchedulerRunOptions,
+func withScheduler(_ data: DataOptions, _ options: SchedulerRunOptions, plan kind: Scheduler.PlanKind,
                    _ body: (Scheduler, Date) async throws -> AvisoScheduler.RunSummary) async throws {
     let now = try options.clock()
     let store = try data.openStore()
     defer { store.close() }
     do {
-        try await DefaultTemplateSeed.loadIfEmpty(store: store)
         let environment = ProcessInfo.processInfo.environment
         let sender = try MessagingDispatcher.sender(for: store, environment: environment)
-        let scheduler = Scheduler.live(store: store, sender: sender, environment: environment)
+        let scheduler = Scheduler.live(store: store, sender: sender)
+        // A dry run changes nothing, not even the default templates of a new data directory.
+        if options.dryRun { return try options.print(try scheduler.plan(now: now, kind: kind)) }
+        try await DefaultTemplateSeed.loadIfEmpty(store: store)
         try options.print(try await body(scheduler, now))
     } catch let failure as CommandFailure {
         throw failure
@@ -69,7 +96,7 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var options: SchedulerRunOptions
 
     func run() async throws {
-        try await withScheduler(data, options) { scheduler, now in try await scheduler.run(now: now, dryRun: options.dryRun) }
+        try await withScheduler(data, options, plan: .stages) { scheduler, now in try await scheduler.run(now: now, dryRun: false) }
     }
 }
 
@@ -88,6 +115,8 @@ struct ReactivateCommand: AsyncParsableCommand {
     @OptionGroup var options: SchedulerRunOptions
 
     func run() async throws {
-        try await withScheduler(data, options) { scheduler, now in try await scheduler.reactivate(now: now, dryRun: options.dryRun) }
+        try await withScheduler(data, options, plan: .reactivation) { scheduler, now in
+            try await scheduler.reactivate(now: now, dryRun: false)
+        }
     }
 }

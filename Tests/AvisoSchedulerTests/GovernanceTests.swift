@@ -82,29 +82,32 @@ final class RecordingDispatcher: MessageDispatching, @unchecked Sendable {
 
     @Test func dailyCapCountsEveryChannelAndResetsEachLocalDay() async throws {
         let f = try Fixture()
+        try await f.settings(SettingsChanged(dailyCap: 1))
         try await f.client("C1", channel: .both)
         try await f.installment("I1", client: "C1", due: "2026-11-28", loan: "L1")  // D-2 on the 26th
-        try await f.installment("I2", client: "C1", due: "2026-11-23", loan: "L2")  // D+3 on the 26th
         let first = try await f.run(local("2026-11-26", "09:00"))
-        // The oldest due date first: I2 on WhatsApp and SMS uses the cap of 2; I1 is over it.
-        #expect(first.due == 2 && first.sent == 2 && first.skipped == ["daily_cap": 2])
-        let sent = try f.sent
-        #expect(Set(sent.map(\.messageKey)) == ["I2|D+3|whatsapp", "I2|D+3|sms"])
-        #expect(try f.skipped.allSatisfy { $0.reason == .dailyCap && $0.installmentId == "I1" })
+        // WhatsApp uses the cap of 1; the SMS is over it.
+        #expect(first.due == 1 && first.sent == 1 && first.skipped == ["daily_cap": 1])
+        #expect(try f.sent.map(\.messageKey) == ["I1|D-2|whatsapp"])
+        #expect(try f.skipped.allSatisfy { $0.reason == .dailyCap && $0.installmentId == "I1" && $0.channel == .sms })
         // Next local day: a fresh cap; I1's D-2 no longer applies (D-1 does).
         let second = try await f.run(local("2026-11-27", "09:00"))
-        #expect(second.due == 1 && second.sent == 2 && second.skipped.isEmpty)
-        #expect(try f.sent.map(\.messageKey).suffix(2).sorted() == ["I1|D-1|sms", "I1|D-1|whatsapp"])
+        #expect(second.due == 1 && second.sent == 1 && second.skipped == ["daily_cap": 1])
+        #expect(try f.sent.map(\.messageKey).last == "I1|D-1|whatsapp")
     }
 
     @Test func cappedMessageIsConsideredAgainNextDayWhileItsStageApplies() async throws {
         let f = try Fixture()
         try await f.settings(SettingsChanged(dailyCap: 1))
         try await f.client("C1", channel: .sms)
-        try await f.installment("I1", client: "C1", due: "2026-11-23", loan: "L1")  // D+3 on the 26th
         try await f.installment("I2", client: "C1", due: "2026-11-25", loan: "L2")  // D+1 on the 26th
+        // A message sent by another path this morning used the day's cap.
+        try await f.store.append(.messageSent(MessageSent(
+            messageKey: "manual-C1", clientId: "C1", installmentId: nil, stage: "D0", channel: .sms,
+            provider: "dry-run", to: "+50255550000", messageId: "m-C1", status: .accepted, dryRun: true,
+            at: local("2026-11-26", "08:30"))), actor: "test")
         let first = try await f.run(local("2026-11-26", "09:00"))
-        #expect(first.sent == 1 && first.skipped == ["daily_cap": 1])
+        #expect(first.due == 1 && first.sent == 0 && first.skipped == ["daily_cap": 1])
         // The 27th is D+2 for I2 (no stage), but its D+1 still applies until D+3: it goes now.
         let second = try await f.run(local("2026-11-27", "09:00"))
         #expect(second.due == 0 && second.sent == 1)
@@ -116,29 +119,39 @@ final class RecordingDispatcher: MessageDispatching, @unchecked Sendable {
         #expect(try f.sent.last?.messageKey == "I2|D+3|sms")
     }
 
-    @Test func sameClientAndStageNotAgainWithin24Hours() async throws {
+    /// Issue 10, break 3: two loans due the same day. The 24 h rule was per (client, stage), so
+    /// loan B was skipped as `within_24h` at every stage; now both go, in one message.
+    @Test func twoLoansDueTheSameDayAreBothRemindedInOneMessage() async throws {
         let f = try Fixture()
         try await f.client("C1")
-        try await f.installment("I1", client: "C1", due: "2026-11-28", loan: "L1")
-        try await f.installment("I2", client: "C1", due: "2026-11-28", loan: "L2")
-        let summary = try await f.run(local("2026-11-26", "09:00"))
-        #expect(summary.due == 2 && summary.sent == 1 && summary.skipped == ["within_24h": 1])
-        // A message sent by another path 23 h ago counts too; 25 h ago does not.
-        try await f.client("C2", phone: "5555-2222")
-        try await f.client("C3", phone: "5555-3333")
-        for (client, hoursAgo) in [("C2", 23.0), ("C3", 25.0)] {
-            try await f.store.append(.messageSent(MessageSent(
-                messageKey: "manual-\(client)", clientId: client, installmentId: nil, stage: "D0", channel: .whatsapp,
-                provider: "dry-run", to: "+50255550000", messageId: "m-\(client)", status: .accepted, dryRun: true,
-                at: local("2026-11-27", "09:00").addingTimeInterval(-hoursAgo * 3600))), actor: "test")
+        try await f.installment("I1", client: "C1", due: "2026-11-28", amount: 10_000, loan: "L1")
+        try await f.installment("I2", client: "C1", due: "2026-11-28", amount: 25_000, loan: "L2")
+        for (day, stage) in [("2026-11-26", "D-2"), ("2026-11-27", "D-1"), ("2026-11-28", "D0")] {
+            let summary = try await f.run(local(day, "09:00"))
+            #expect(summary.due == 2 && summary.sent == 1 && summary.skipped.isEmpty, "\(stage): \(summary)")
+            let message = try #require(f.dispatched.last)
+            #expect(message.messageKey == "I1|\(stage)|whatsapp" && message.templateStage == "VARIAS_CUOTAS")
+            #expect(message.templateContext.installments?.map(\.number).count == 2)
+            #expect(message.templateContext.totals == [CurrencyAmount(currency: "GTQ", minorUnits: 35_000)])
         }
-        try await f.installment("I3", client: "C2", due: "2026-11-27")
-        try await f.installment("I4", client: "C3", due: "2026-11-27")
-        let next = try await f.run(local("2026-11-27", "09:00"))
-        // C1's two installments are both at D-1 today: again one of them; and C2's D0.
-        #expect(next.skipped["within_24h"] == 2)
-        #expect(try f.skipped.contains { $0.clientId == "C2" && $0.reason == .within24h })
-        #expect(try f.sent.contains { $0.messageKey == "I4|D0|whatsapp" })
+        #expect(try f.skipped.isEmpty)
+        #expect(try f.stageDues.count == 6)
+        // Counted once against the cap (2): a third loan due that day could still go.
+        #expect(try f.store.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM scheduled_messages") } == 3)
+    }
+
+    @Test func sameSummaryNotAgainWithin24Hours() async throws {
+        let f = try Fixture()
+        try await f.settings(SettingsChanged(reactivateIntervalDays: 1))
+        try await f.client("C1")
+        try await f.installment("I1", client: "C1", due: "2026-11-20")
+        #expect(try await f.scheduler.reactivate(now: local("2026-11-26", "10:00"), dryRun: true).sent == 1)
+        // A day later by the calendar, 23 h by the clock: the same summary waits.
+        let early = try await f.scheduler.reactivate(now: local("2026-11-27", "09:00"), dryRun: true)
+        #expect(early.due == 1 && early.skipped == ["within_24h": 1])
+        #expect(try f.skipped.contains { $0.clientId == "C1" && $0.reason == .within24h })
+        let later = try await f.scheduler.reactivate(now: local("2026-11-28", "11:00"), dryRun: true)
+        #expect(later.sent == 1)
     }
 
     @Test func optedOutNumbersAndClientsAreSkippedWithAReason() async throws {
@@ -202,7 +215,7 @@ final class RecordingDispatcher: MessageDispatching, @unchecked Sendable {
         #expect(summary.due == 1 && summary.sent == 1)
         let message = try #require(recorder.messages.first)
         #expect(message.stage == "REACTIVATE_OVERDUE" && message.installmentId == nil)
-        #expect(message.templateContext.amountMinor == 60_000)
+        #expect(message.templateContext.totals == [CurrencyAmount(currency: "GTQ", minorUnits: 60_000)])
         #expect(message.templateContext.overdueInstallments == 3)
         #expect(message.templateContext.dueDate == CalendarDate(iso: "2026-10-17"))
         #expect(message.messageKey == "client:C1|REACTIVATE_OVERDUE|2026-11-26|whatsapp")
@@ -230,11 +243,40 @@ final class RecordingDispatcher: MessageDispatching, @unchecked Sendable {
         let f = try Fixture()
         try await f.settings(SettingsChanged(dailyCap: 1))
         try await f.client("C1")
-        try await f.installment("I1", client: "C1", due: "2026-11-23")  // D+3 today, and overdue
-        #expect(try await f.run(local("2026-11-26", "09:00")).sent == 1)
+        try await f.installment("I1", client: "C1", due: "2026-11-20")  // overdue, no stage today
+        try await f.store.append(.messageSent(MessageSent(
+            messageKey: "manual-C1", clientId: "C1", installmentId: nil, stage: "D0", channel: .whatsapp,
+            provider: "dry-run", to: "+50255551234", messageId: "m-C1", status: .accepted, dryRun: true,
+            at: local("2026-11-26", "08:30"))), actor: "test")
         let capped = try await f.scheduler.reactivate(now: local("2026-11-26", "10:00"), dryRun: true)
         #expect(capped.due == 1 && capped.skipped == ["daily_cap": 1])
         let next = try await f.scheduler.reactivate(now: local("2026-11-27", "10:00"), dryRun: true)
         #expect(next.due == 1 && next.sent == 1)
+    }
+
+    /// Issue 10, break 4: an overdue client got a stage reminder (D+3, WEEKLY_n) and a
+    /// REACTIVATE_OVERDUE summary on the same day. Now one message, whichever runs first.
+    @Test func aStageReminderAndAnOverdueSummaryOnOneDayAreOneMessage() async throws {
+        // The reminders run first: the summary is covered (the reminder lists every overdue installment).
+        let f = try Fixture()
+        try await f.client("C1")
+        try await f.installment("I1", client: "C1", due: "2026-11-23", loan: "L1")  // D+3 today
+        try await f.installment("I2", client: "C1", due: "2026-11-10", loan: "L2")  // overdue, no stage today
+        #expect(try await f.run(local("2026-11-26", "09:00")).sent == 1)
+        let reminder = try #require(f.dispatched.last)
+        #expect(reminder.templateStage == "VARIAS_CUOTAS" && reminder.templateContext.installments?.count == 2)
+        let summary = try await f.scheduler.reactivate(now: local("2026-11-26", "10:00"), dryRun: true)
+        #expect(summary.due == 1 && summary.sent == 0 && summary.skipped == ["covered": 1])
+        #expect(try f.sent.count == 1)
+
+        // The summary runs first: that day's overdue stage reminders are covered by it.
+        let g = try Fixture()
+        try await g.client("C1")
+        try await g.installment("I1", client: "C1", due: "2026-11-23", loan: "L1")
+        try await g.installment("I2", client: "C1", due: "2026-11-10", loan: "L2")
+        #expect(try await g.scheduler.reactivate(now: local("2026-11-26", "08:30"), dryRun: true).sent == 1)
+        let run = try await g.run(local("2026-11-26", "09:00"))
+        #expect(run.due == 1 && run.sent == 0 && run.skipped == ["covered": 1])
+        #expect(try g.sent.map(\.stage) == ["REACTIVATE_OVERDUE"])
     }
 }

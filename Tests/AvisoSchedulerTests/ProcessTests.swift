@@ -28,7 +28,9 @@ func avisoProcess(_ arguments: [String], environment: [String: String] = [:]) th
     let process = Process()
     process.executableURL = try avisoBinary()
     process.arguments = arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    // Never the caller's provider credentials: without them every send is simulated.
+    let inherited = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("WHATSAPP_") && !$0.key.hasPrefix("TWILIO_") }
+    process.environment = inherited.merging(environment) { $1 }
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
@@ -50,7 +52,8 @@ func summaryJSON(_ pipe: Pipe) throws -> [String: Any] {
             try await f.installment("I\(i)a", client: "C\(i)", due: dues[i % dues.count])
             try await f.installment("I\(i)b", client: "C\(i)", due: dues[(i + 3) % dues.count], loan: "L2-\(i)")
         }
-        let args = ["run", "--data", f.url.path, "--now", "2026-11-26T15:00:00Z", "--dry-run", "--json"]
+        // No provider variables: every send goes to the simulated provider and is recorded.
+        let args = ["run", "--data", f.url.path, "--now", "2026-11-26T15:00:00Z", "--json"]
         let runs = try (0..<3).map { _ in try avisoProcess(args) }
         var total = RunSummary()
         for (process, out, err) in runs {
@@ -81,7 +84,7 @@ func summaryJSON(_ pipe: Pipe) throws -> [String: Any] {
         let f = try Fixture()
         try await f.client("C1")
         try await f.installment("I1", client: "C1", due: "2026-11-26")
-        let args = ["run", "--data", f.url.path, "--now", "2026-11-26T15:00:00Z", "--dry-run", "--json"]
+        let args = ["run", "--data", f.url.path, "--now", "2026-11-26T15:00:00Z", "--json"]
         let (victim, _, err) = try avisoProcess(args, environment: ["AVISO_FAULT_PAUSE": "after-render"])
         var stderr = ""
         while !stderr.contains("paused at after-render") {

@@ -19,12 +19,17 @@ final class Fixture: @unchecked Sendable {
     let url: URL
     let store: AvisoStore
     let scheduler: Scheduler
+    private let recorder: RecordingDispatcher
 
     init(owner: RunOwner = .current()) throws {
         url = FileManager.default.temporaryDirectory.appendingPathComponent("aviso-sched-\(UUID().uuidString)")
         store = try AvisoStore(directory: DataDirectory(url), initialMapSize: 16 << 20)
-        scheduler = Scheduler(store: store, dispatcher: DryRunDispatcher(store: store), owner: owner)
+        recorder = RecordingDispatcher(DryRunDispatcher(store: store))
+        scheduler = Scheduler(store: store, dispatcher: recorder, owner: owner)
     }
+
+    /// Every message the scheduler handed to the send path, in order.
+    var dispatched: [DueMessage] { recorder.messages }
 
     deinit {
         store.close()

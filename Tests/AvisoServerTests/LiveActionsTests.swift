@@ -29,14 +29,24 @@ import Testing
                 #expect((body["text"] as? String)?.contains("Juan Carlos") == true)
                 #expect((body["messageId"] as? String)?.hasPrefix("dry-run-") == true)
             }
-            try await client.execute(uri: "/api/notifications/run?dryRun=true", method: .post, headers: .cron) { response in
-                #expect(response.status == .ok)
-                let body = obj(response.body)
-                #expect((body["due"] as? Int ?? 0) > 0)
-                #expect(body["kind"] as? String == "run")
+            // A dry run plans and changes nothing: twice the same answer, then the real run does just that.
+            var planned = 0
+            let head = try env.store.ledger.head().position
+            for _ in 0..<2 {
+                try await client.execute(uri: "/api/notifications/run?dryRun=true", method: .post, headers: .cron) { response in
+                    #expect(response.status == .ok)
+                    let body = obj(response.body)
+                    #expect((body["due"] as? Int ?? 0) > 0)
+                    #expect(body["kind"] as? String == "run" && body["dryRun"] as? Bool == true)
+                    if planned == 0 { planned = body["due"] as? Int ?? 0 } else { #expect(body["due"] as? Int == planned) }
+                }
+            }
+            #expect(try env.store.ledger.head().position == head)
+            try await client.execute(uri: "/api/notifications/run", method: .post, headers: .cron) { response in
+                #expect(obj(response.body)["due"] as? Int == planned)
             }
             // Twice: the second run decides nothing new.
-            try await client.execute(uri: "/api/notifications/run?dryRun=true", method: .post, headers: .cron) { response in
+            try await client.execute(uri: "/api/notifications/run", method: .post, headers: .cron) { response in
                 #expect(obj(response.body)["due"] as? Int == 0)
             }
         }

@@ -183,7 +183,7 @@ import Testing
         defer { env.cleanUp() }
         let report = try await ServerBootstrap.prepare(store: env.store, fixtures: TestEnvironment.fixtures, demo: false,
                                                        adminPassword: nil, bcryptCost: 4, logger: env.logs.logger())
-        #expect(report.templatesLoaded == 20)
+        #expect(report.templatesLoaded == 22)  // 11 stages (VARIAS_CUOTAS included) × 2 channels
         #expect(report.accounts.map(\.login) == ["admin"])
         let password = try #require(report.accounts.first?.oneTimePassword)
         // Second start: nothing more.

@@ -52,4 +52,6 @@ public enum SkipReason: String, Codable, Sendable, CaseIterable {
     case channelStopped = "channel_stopped"
     case renderError = "render_error"
     case paid
+    /// Already in another message to the client that day (one reminder per client per moment).
+    case covered
 }

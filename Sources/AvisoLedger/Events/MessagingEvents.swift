@@ -129,8 +129,13 @@ public struct DeliveryStatusReceived: EventPayload {
     public var errorCode: String?
     public var providerTime: Date?
     public var recipient: String?
+    /// Aviso's message key as the provider echoed it back (WhatsApp `biz_opaque_callback_data`,
+    /// the Twilio `StatusCallback` URL's query): links a send whose `MessageSent` was never recorded.
+    public var messageKey: String?
 
-    public init(provider: String, messageId: String, status: DeliveryStatus, errorCode: String? = nil, providerTime: Date? = nil, recipient: String? = nil) {
+    public init(provider: String, messageId: String, status: DeliveryStatus, errorCode: String? = nil, providerTime: Date? = nil,
+                recipient: String? = nil, messageKey: String? = nil) {
+        self.messageKey = messageKey
         self.provider = provider
         self.messageId = messageId
         self.status = status

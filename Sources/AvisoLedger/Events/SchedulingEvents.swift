@@ -3,6 +3,23 @@ import Foundation
 // Events of the scheduler's governance (issue 4). `StageDue` and `MessageSkipped` live in
 // MessagingEvents.swift; these are the decisions that only the scheduler makes.
 
+/// Another installment at a stage that one message covers besides its own (a client gets one
+/// reminder per moment, listing every installment due for one).
+public struct CoveredItem: Codable, Sendable, Equatable, Hashable {
+    public var installmentId: String
+    public var stage: String
+
+    public init(installmentId: String, stage: String) {
+        self.installmentId = installmentId
+        self.stage = stage
+    }
+
+    /// The key of an installment's message at a stage on a channel: `<installment>|<stage>|<channel>`.
+    public static func messageKey(installmentId: String, stage: String, channel: Channel) -> String {
+        "\(installmentId)|\(stage)|\(channel.rawValue)"
+    }
+}
+
 /// The scheduler decided that a message goes out now (or a deferred one now that the quiet
 /// hours are over). Decided under the ledger's write lock together with the checks it
 /// passed (opt-out, 24 h rule, daily cap, quiet hours). Counts against the client's daily
@@ -29,10 +46,13 @@ public struct MessageScheduled: EventPayload {
     public var deferredAt: Date?
     /// Set when this run took over a decision whose run ended before dispatching it.
     public var reclaimedFrom: String?
+    /// The other installments this message covers (absent: only its own).
+    public var covers: [CoveredItem]?
 
     public init(messageKey: String, clientId: String, installmentId: String?, stage: String, channel: Channel,
                 localDate: String, sendDate: String, at: Date, runId: String, pid: Int, host: String,
-                deferredAt: Date? = nil, reclaimedFrom: String? = nil) {
+                deferredAt: Date? = nil, reclaimedFrom: String? = nil, covers: [CoveredItem]? = nil) {
+        self.covers = covers
         self.messageKey = messageKey
         self.clientId = clientId
         self.installmentId = installmentId
@@ -65,9 +85,12 @@ public struct MessageDeferred: EventPayload {
     public var notBefore: Date
     public var at: Date
     public var runId: String
+    /// The other installments this message covers (absent: only its own).
+    public var covers: [CoveredItem]?
 
     public init(messageKey: String, clientId: String, installmentId: String?, stage: String, channel: Channel,
-                localDate: String, sendDate: String, notBefore: Date, at: Date, runId: String) {
+                localDate: String, sendDate: String, notBefore: Date, at: Date, runId: String, covers: [CoveredItem]? = nil) {
+        self.covers = covers
         self.messageKey = messageKey
         self.clientId = clientId
         self.installmentId = installmentId

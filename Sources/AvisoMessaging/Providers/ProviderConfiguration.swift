@@ -66,6 +66,23 @@ public struct TwilioConfiguration: Sendable, CustomStringConvertible, CustomDebu
         return base + statusCallbackPath + "#" + statusCallbackRetryFragment
     }
 
+    /// The query parameter of the StatusCallback URL that carries Aviso's message key back.
+    public static let messageKeyParameter = "aviso_key"
+
+    /// `statusCallback` for one message: its key in the query (before the fragment), so a
+    /// callback names the message even when its `MessageSent` was never recorded. Twilio signs
+    /// the full URL, query included.
+    public static func statusCallback(_ callback: String, messageKey: String?) -> String {
+        guard let messageKey, !messageKey.isEmpty else { return callback }
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        let encoded = messageKey.addingPercentEncoding(withAllowedCharacters: allowed) ?? messageKey
+        let parts = callback.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)
+        let base = String(parts[0])
+        let query = (base.contains("?") ? "&" : "?") + messageKeyParameter + "=" + encoded
+        return base + query + (parts.count > 1 ? "#" + parts[1] : "")
+    }
+
     var accountURL: URL {
         apiBase.appendingPathComponent("2010-04-01").appendingPathComponent("Accounts").appendingPathComponent(accountSid)
     }

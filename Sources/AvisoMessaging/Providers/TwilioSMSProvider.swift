@@ -33,7 +33,9 @@ public struct TwilioSMSProvider: MessageProvider {
         case .messagingService(let sid): fields.append(("MessagingServiceSid", sid))
         case .from(let number): fields.append(("From", number))
         }
-        if let callback = configuration.statusCallback { fields.append(("StatusCallback", callback)) }
+        if let callback = configuration.statusCallback {
+            fields.append(("StatusCallback", TwilioConfiguration.statusCallback(callback, messageKey: message.callbackData)))
+        }
 
         let url = configuration.accountURL.appendingPathComponent("Messages.json")
         let response = try await perform(

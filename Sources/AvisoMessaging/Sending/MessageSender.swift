@@ -54,7 +54,7 @@ public final class MessageSender: Sendable {
             let failure = try await send(request, to: number, via: choice, key: request.key(for: choice.channel),
                                          fallbackOf: nil, &report)
             // "This person can't get it on WhatsApp": once more on SMS, as its own message.
-            if let failure, failure.kind == .fallbackToSMS, choice.channel == .whatsapp,
+            if let failure, failure.kind == .fallbackToSMS, choice.channel == .whatsapp, request.smsFallback,
                isConfigured(.sms), !choices.contains(where: { $0.channel == .sms }) {
                 logger.notice("whatsapp undeliverable, falling back to sms", metadata: ["to": "\(Masking.phone(number.e164))", "code": "\(failure.code.map(String.init) ?? "-")"])
                 _ = try await send(request, to: number, via: .init(channel: .sms, dryRun: false),
@@ -97,6 +97,7 @@ public final class MessageSender: Sendable {
         let outcome = await RetryingSender(provider: provider, policy: retryPolicy, logger: logger).send(message)
         switch outcome.result {
         case let .success(accepted):
+            FaultInjection.pauseIfRequested(.afterProviderAccepted, detail: key)
             try await record([NewEvent(.messageSent(MessageSent(
                 messageKey: key, clientId: request.clientId, installmentId: request.installmentId, stage: request.stage,
                 channel: channel, provider: accepted.provider, to: number.e164, messageId: accepted.messageId,

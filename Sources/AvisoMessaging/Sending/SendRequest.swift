@@ -30,11 +30,15 @@ public struct SendRequest: Sendable {
     public var at: Date
     /// Who caused it: `scheduler`, a user id…
     public var actor: String
+    /// A WhatsApp that can't reach this person may go once more by SMS. False when the same
+    /// moment already has its own SMS (a `both` client): one SMS, not two.
+    public var smsFallback: Bool
 
     public init(messageKey: String, clientId: String, installmentId: String?, stage: String, phone: String,
                 phoneCountry: String?, preferredChannel: PreferredChannel, onlyChannel: Channel? = nil,
                 templates: [Channel: MessageTemplate], context: TemplateContext, dryRun: Bool, test: Bool = false,
-                allowFreeText: Bool = false, at: Date, actor: String) {
+                allowFreeText: Bool = false, at: Date, actor: String, smsFallback: Bool = true) {
+        self.smsFallback = smsFallback
         self.messageKey = messageKey
         self.clientId = clientId
         self.installmentId = installmentId

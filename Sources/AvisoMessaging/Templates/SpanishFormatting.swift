@@ -70,6 +70,11 @@ public enum SpanishFormatting {
         "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre",
     ]
 
+    /// `5 de enero`: short, and GSM-7 (no accents), for lists in an SMS.
+    public static func dayAndMonth(_ date: CalendarDate) -> String {
+        "\(date.day) de \(months[date.month - 1])"
+    }
+
     /// `lunes 5 de enero de 2026`.
     public static func longDate(_ date: CalendarDate) -> String {
         "\(weekdays[date.weekday]) \(date.day) de \(months[date.month - 1]) de \(date.year)"

@@ -19,6 +19,11 @@ public struct TemplateContext: Sendable, Equatable {
     public var loanId: String?
     public var advisorName: String?
     public var paymentLink: String?
+    /// When set, `monto` is these amounts, one per currency ("Q1,250.00 y US$100.00"):
+    /// amounts in different currencies are listed, never added.
+    public var totals: [CurrencyAmount]?
+    /// The installments a message covers (`{{cuotas}}`), oldest due date first.
+    public var installments: [InstallmentLine]?
 
     public init(
         name: String? = nil,
@@ -31,8 +36,12 @@ public struct TemplateContext: Sendable, Equatable {
         overdueInstallments: Int? = nil,
         loanId: String? = nil,
         advisorName: String? = nil,
-        paymentLink: String? = nil
+        paymentLink: String? = nil,
+        totals: [CurrencyAmount]? = nil,
+        installments: [InstallmentLine]? = nil
     ) {
+        self.totals = totals
+        self.installments = installments
         self.name = name
         self.amountMinor = amountMinor
         self.currency = currency
@@ -59,13 +68,28 @@ public struct TemplateContext: Sendable, Equatable {
         case .cuota: return try Self.count(installmentNumber, variable)
         case .cuotasVencidas: return try Self.count(overdueInstallments, variable)
         case .fechaVencimiento: return dueDate.map(SpanishFormatting.longDate)
+        case .cuotas:
+            guard let installments, !installments.isEmpty else { return nil }
+            return try installments.map { line throws(TemplateError) in try line.formatted() }.joined(separator: "; ")
         case .monto:
+            if let totals, !totals.isEmpty {
+                return try totals.map { amount throws(TemplateError) in try Self.money(amount.minorUnits, amount.currency) }
+                    .joined(separator: " y ")
+            }
             guard let amountMinor else { return nil }
             do {
                 return try SpanishFormatting.money(minorUnits: amountMinor, currency: currency)
             } catch {
                 throw .invalidValue(variable: variable.rawValue, reason: error.description)
             }
+        }
+    }
+
+    static func money(_ minorUnits: Int64, _ currency: String) throws(TemplateError) -> String {
+        do {
+            return try SpanishFormatting.money(minorUnits: minorUnits, currency: currency)
+        } catch {
+            throw .invalidValue(variable: TemplateVariable.monto.rawValue, reason: error.description)
         }
     }
 
@@ -78,5 +102,61 @@ public struct TemplateContext: Sendable, Equatable {
         guard let value else { return nil }
         guard value >= 1 else { throw .invalidValue(variable: variable.rawValue, reason: "debe ser un número entero mayor que cero, no \(value)") }
         return String(value)
+    }
+}
+
+/// An amount in one currency, in minor units.
+public struct CurrencyAmount: Sendable, Equatable {
+    public var currency: String
+    public var minorUnits: Int64
+
+    public init(currency: String, minorUnits: Int64) {
+        self.currency = currency
+        self.minorUnits = minorUnits
+    }
+
+    /// Sums per currency, in the order each currency first appears.
+    public static func totals(_ amounts: [CurrencyAmount]) -> [CurrencyAmount] {
+        var out: [CurrencyAmount] = []
+        for amount in amounts {
+            if let i = out.firstIndex(where: { $0.currency == amount.currency }) {
+                out[i].minorUnits += amount.minorUnits
+            } else {
+                out.append(amount)
+            }
+        }
+        return out
+    }
+}
+
+/// One installment as `{{cuotas}}` lists it: "cuota 3 (P-1) de Q500.00, vence mañana".
+/// The words are GSM-7 (no accents), so a list costs no more in an SMS than its length.
+public struct InstallmentLine: Sendable, Equatable {
+    public var number: Int
+    public var loanId: String
+    public var amount: CurrencyAmount
+    public var dueDate: CalendarDate
+    /// Days from the due date to the message's day: negative before it, positive overdue.
+    public var daysFromDue: Int
+
+    public init(number: Int, loanId: String, amount: CurrencyAmount, dueDate: CalendarDate, daysFromDue: Int) {
+        self.number = number
+        self.loanId = loanId
+        self.amount = amount
+        self.dueDate = dueDate
+        self.daysFromDue = daysFromDue
+    }
+
+    func formatted() throws(TemplateError) -> String {
+        let money = try TemplateContext.money(amount.minorUnits, amount.currency)
+        let date = SpanishFormatting.dayAndMonth(dueDate)
+        let when = switch daysFromDue {
+        case ..<(-1): "vence el \(date)"
+        case -1: "vence mañana"
+        case 0: "vence hoy"
+        case 1: "vencida desde ayer"
+        default: "vencida desde el \(date)"
+        }
+        return "cuota \(number) (\(loanId)) de \(money), \(when)"
     }
 }

@@ -14,6 +14,9 @@ public enum TemplateStage: String, CaseIterable, Codable, Sendable {
     case reactivatePending = "REACTIVATE_PENDING"
     /// Weekly summary for a client with overdue installments: total owed, oldest due date.
     case reactivateOverdue = "REACTIVATE_OVERDUE"
+    /// One message for several installments reminded the same day (or a reminder while other
+    /// installments are overdue): the scheduler uses it instead of the stage's own template.
+    case combined = "VARIAS_CUOTAS"
     /// A test message sent from the admin screen to check a channel works.
     case test = "TEST"
 
@@ -29,6 +32,7 @@ public enum TemplateStage: String, CaseIterable, Codable, Sendable {
         case .weekly: "recordatorio semanal de cuota vencida"
         case .reactivatePending: "resumen semanal con cuota pendiente"
         case .reactivateOverdue: "resumen semanal con cuotas vencidas"
+        case .combined: "varias cuotas en un solo mensaje"
         case .test: "mensaje de prueba"
         }
     }

@@ -8,6 +8,9 @@
 /// - semana: WEEKLY only
 /// - cuotas_vencidas: REACTIVATE_OVERDUE only (there `monto` is the total owed and
 ///   `fecha_vencimiento` the oldest unpaid due date)
+/// - cuotas: the installments one message covers, as one line of text (VARIAS_CUOTAS and the
+///   reactivation summaries); cuotas_vencidas also in VARIAS_CUOTAS, nil when none is overdue
+/// - VARIAS_CUOTAS: `monto` is the total per currency, `fecha_vencimiento` the earliest due date
 /// - TEST: nombre only
 public enum TemplateVariable: String, CaseIterable, Codable, Sendable {
     case nombre
@@ -17,6 +20,7 @@ public enum TemplateVariable: String, CaseIterable, Codable, Sendable {
     case semana
     case cuota
     case cuotasVencidas = "cuotas_vencidas"
+    case cuotas
     case prestamo
     case asesor
     case linkPago = "link_pago"
@@ -34,6 +38,7 @@ public enum TemplateVariable: String, CaseIterable, Codable, Sendable {
         case .semana: "Número de semana del recordatorio semanal (1, 2, 3…)."
         case .cuota: "Número de la cuota."
         case .cuotasVencidas: "Cantidad de cuotas vencidas sin pagar."
+        case .cuotas: "Lista de las cuotas del mensaje: número, préstamo, monto y cuándo vence o cuántos días lleva vencida."
         case .prestamo: "Número o código del préstamo."
         case .asesor: "Nombre del asesor del cliente."
         case .linkPago: "Enlace de pago en línea; puede faltar: úselo dentro de {{#link_pago}}…{{/link_pago}}."
@@ -43,15 +48,16 @@ public enum TemplateVariable: String, CaseIterable, Codable, Sendable {
     /// The stages in which this variable can be used.
     public var stages: Set<TemplateStage> {
         let reminders: Set<TemplateStage> = [
-            .dMinus15, .dMinus2, .dMinus1, .d0, .dPlus1, .dPlus3, .weekly, .reactivatePending, .reactivateOverdue,
+            .dMinus15, .dMinus2, .dMinus1, .d0, .dPlus1, .dPlus3, .weekly, .reactivatePending, .reactivateOverdue, .combined,
         ]
         switch self {
         case .nombre: return reminders.union([.test])
         case .monto, .fechaVencimiento, .prestamo, .asesor, .linkPago: return reminders
-        case .cuota: return reminders.subtracting([.reactivateOverdue])
+        case .cuota: return reminders.subtracting([.reactivateOverdue, .combined])
         case .dias: return [.dMinus15, .dMinus2, .dMinus1, .dPlus1, .dPlus3, .weekly, .reactivateOverdue]
         case .semana: return [.weekly]
-        case .cuotasVencidas: return [.reactivateOverdue]
+        case .cuotasVencidas: return [.reactivateOverdue, .combined]
+        case .cuotas: return [.combined, .reactivateOverdue, .reactivatePending]
         }
     }
 

@@ -22,19 +22,21 @@ public struct LiveNotificationActions: NotificationActions {
     /// dry-run for any whose variables are missing, Twilio reconciliation when configured.
     public static func make(store: AvisoStore, environment: [String: String]) throws -> LiveNotificationActions {
         let sender = try MessagingDispatcher.sender(for: store, environment: environment)
-        return LiveNotificationActions(store: store, scheduler: Scheduler.live(store: store, sender: sender, environment: environment),
+        return LiveNotificationActions(store: store, scheduler: Scheduler.live(store: store, sender: sender),
                                        sender: sender)
     }
 
+    /// `dryRun`: the plan of a run now (`Scheduler.plan`): nothing appended, nothing sent.
     public func run(dryRun: Bool, actor: String) async throws -> RunSummary {
         let started = Date()
-        let summary = try await scheduler.run(now: started, dryRun: dryRun)
+        let summary = dryRun ? try scheduler.plan(now: started, kind: .stages).summary : try await scheduler.run(now: started, dryRun: false)
         return RunSummary(kind: "run", dryRun: dryRun, actor: actor, summary: summary, startedAt: started)
     }
 
     public func reactivate(dryRun: Bool, actor: String) async throws -> RunSummary {
         let started = Date()
-        let summary = try await scheduler.reactivate(now: started, dryRun: dryRun)
+        let summary = dryRun ? try scheduler.plan(now: started, kind: .reactivation).summary
+            : try await scheduler.reactivate(now: started, dryRun: false)
         return RunSummary(kind: "reactivate", dryRun: dryRun, actor: actor, summary: summary, startedAt: started)
     }
 

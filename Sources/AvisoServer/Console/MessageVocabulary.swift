@@ -34,6 +34,7 @@ enum MessageVocabulary {
         case .channelStopped?: "El canal está detenido."
         case .renderError?: "La plantilla no se pudo completar con los datos del cliente."
         case .paid?: "La cuota ya estaba pagada."
+        case .covered?: "Ya va incluida en otro mensaje que el cliente recibe hoy."
         case nil: value
         }
     }

@@ -33,7 +33,7 @@ struct TemplatePreviewer: Sendable {
                 guard let id else { return nil }
                 _ = try ClientScope.client(id, for: caller, db)
                 var draft = try MessageDraftBuilder.build(db, clientId: id, stageName: TemplateSelection.schedulerName(template.stage),
-                                                          channel: template.channel)
+                                                          channel: template.channel, single: true)
                 draft.template = template
                 return draft
             }

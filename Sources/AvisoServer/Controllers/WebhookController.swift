@@ -1,4 +1,5 @@
 import AvisoLedger
+import AvisoMessaging
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -42,7 +43,8 @@ struct WebhookController {
         for (name, value) in parameters where fields[name] == nil { fields[name] = value }
         let parsed: WebhookEvents.Parsed
         do {
-            parsed = try WebhookEvents.fromTwilio(fields, receivedAt: Date())
+            let key = request.uri.queryParameters[Substring(TwilioConfiguration.messageKeyParameter)].map(String.init)
+            parsed = try WebhookEvents.fromTwilio(fields, receivedAt: Date(), messageKey: key)
         } catch let .missing(name) {
             throw APIError.badRequest("the \(name) parameter is missing", code: "invalid_callback")
         } catch let .unknownStatus(word) {

@@ -49,65 +49,26 @@ public struct MessageDraft: Sendable {
 
 public enum MessageDraftBuilder {
     /// Builds the draft of `stageName` for `clientId` on `channel` (nil: the client's
-    /// preferred channel, WhatsApp for `both`), as of `now` in the settings' time zone.
+    /// preferred channel, WhatsApp for `both`), as of `now` in the settings' time zone, with the
+    /// scheduler's own context builder (`ReminderPreview`): the text is the text that goes out.
+    /// `single`: the stage's own template about one installment (the template editor's preview),
+    /// even on a day the scheduler would combine several installments into `VARIAS_CUOTAS`.
     public static func build(_ db: Database, clientId: String, stageName: String, channel: Channel?,
-                             now: Date = Date()) throws -> MessageDraft {
-        guard let (stage, week) = TemplateStage.resolve(schedulerStage: stageName) else {
+                             now: Date = Date(), single: Bool = false) throws -> MessageDraft {
+        guard TemplateStage.resolve(schedulerStage: stageName) != nil else {
             throw MessageDraftError.unknownStage(stageName)
         }
-        guard let client = try ClientRecord.fetchOne(db, key: clientId) else { throw MessageDraftError.unknownClient(clientId) }
+        guard let client = try ClientRecord.fetchOne(db, key: clientId), let info = try ClientInfo.fetch(db, id: clientId) else {
+            throw MessageDraftError.unknownClient(clientId)
+        }
         let channel = channel ?? (client.preferredChannel == "sms" ? .sms : .whatsapp)
+        let draft = try ReminderPreview.draft(db, client: info, stageName: stageName, now: now, single: single)
+        guard let (stage, _) = TemplateStage.resolve(schedulerStage: draft.message.templateStage) else {
+            throw MessageDraftError.unknownStage(draft.message.templateStage)
+        }
         guard let (template, templateVersion) = try TemplateLookup.template(db, stage: stage, channel: channel) else {
             throw MessageDraftError.templateMissing(stage: stage.rawValue, channel: channel)
         }
-
-        let settings = try MessagingSettings.current(db)
-        let zone = settings.zone
-        let today = CalendarDate(iso: Timestamps.localDate(now, in: zone))!
-        let unpaid = try InstallmentRecord.filter(Column("client_id") == clientId && Column("status") != "paid")
-            .order(Column("due_date"), Column("number")).fetchAll(db)
-        let overdue = unpaid.filter { ($0.dueDate < today.description) }
-        let upcoming = unpaid.filter { $0.dueDate >= today.description }
-
-        var context = TemplateContext(name: client.name, advisorName: client.advisor, paymentLink: client.paymentLink)
-        var subject: InstallmentRecord?
-        switch stage {
-        case .dMinus15, .dMinus2, .dMinus1, .d0, .reactivatePending, .test:
-            subject = upcoming.first ?? unpaid.first
-        case .dPlus1, .dPlus3, .weekly:
-            subject = overdue.first ?? unpaid.first
-        case .reactivateOverdue:
-            subject = overdue.first ?? unpaid.first
-        }
-        if let subject {
-            context.amountMinor = subject.amountMinor
-            context.currency = subject.currency
-            context.dueDate = CalendarDate(iso: subject.dueDate)
-            context.installmentNumber = subject.number
-            context.loanId = subject.loanId
-        }
-        // Days: what the stage says (D-2 is two days before), else counted from today.
-        let stageDays: Int? = switch stage {
-        case .dMinus15: 15
-        case .dMinus2: 2
-        case .dMinus1: 1
-        case .dPlus1: 1
-        case .dPlus3: 3
-        default: nil
-        }
-        if let stageDays {
-            context.days = stageDays
-        } else if let due = context.dueDate {
-            let gap = abs(Self.localDay(today) - Self.localDay(due))
-            context.days = gap >= 1 ? gap : nil
-        }
-        context.week = week
-        if stage == .reactivateOverdue, !overdue.isEmpty {
-            context.overdueInstallments = overdue.count
-            context.amountMinor = overdue.filter { $0.currency == overdue[0].currency }.reduce(0) { $0 + $1.amountMinor }
-            context.currency = overdue[0].currency
-        }
-
         let phone: Result<PhoneNumber, PhoneNumberError>
         do {
             phone = .success(try PhoneNumberParser.parse(client.phone, defaultRegion: client.phoneCountryCode ?? "GT"))
@@ -115,12 +76,8 @@ public enum MessageDraftBuilder {
             phone = .failure(error)
         }
         return MessageDraft(client: client, stageName: stageName, stage: stage, channel: channel, template: template,
-                            templateVersion: templateVersion, context: context, installmentId: subject?.id, phone: phone)
-    }
-
-    /// A template's calendar date as the scheduler's day number (dates come validated).
-    static func localDay(_ d: CalendarDate) -> LocalDay {
-        LocalDay(year: d.year, month: d.month, day: d.day)!
+                            templateVersion: templateVersion, context: draft.message.context, installmentId: draft.installmentId,
+                            phone: phone)
     }
 }
 

@@ -28,6 +28,8 @@ struct WhatsAppPayload: Decodable {
         var timestamp: String?
         var recipient_id: String?
         var errors: [ErrorItem]?
+        /// Echo of the send's `biz_opaque_callback_data`: Aviso's message key.
+        var biz_opaque_callback_data: String?
     }
 
     struct ErrorItem: Decodable {
@@ -101,6 +103,13 @@ enum WebhookEvents {
         return "+" + digits
     }
 
+    /// A message key echoed back by a provider, if it looks like one of ours (bounded, printable).
+    static func messageKey(_ raw: String?) -> String? {
+        guard let raw, !raw.isEmpty, raw.utf8.count <= 512,
+              raw.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else { return nil }
+        return raw
+    }
+
     static func date(unixSeconds text: String?) -> Date? {
         guard let text, let seconds = Double(text) else { return nil }
         return Date(timeIntervalSince1970: seconds)
@@ -130,7 +139,8 @@ enum WebhookEvents {
                     let event = DeliveryStatusReceived(provider: "whatsapp", messageId: id, status: mapped,
                                                        errorCode: status.errors?.first?.code?.value,
                                                        providerTime: date(unixSeconds: status.timestamp),
-                                                       recipient: status.recipient_id.flatMap(e164(fromWhatsApp:)))
+                                                       recipient: status.recipient_id.flatMap(e164(fromWhatsApp:)),
+                                                       messageKey: messageKey(status.biz_opaque_callback_data))
                     out.events.append(NewEvent(.deliveryStatusReceived(event), actor: whatsappActor))
                     out.statusWords.append(mapped.rawValue)
                 }
@@ -161,7 +171,8 @@ enum WebhookEvents {
 
     /// A Twilio callback: a status callback for a message we sent, or an inbound message
     /// (a reply, perhaps STOP/BAJA).
-    static func fromTwilio(_ fields: [String: String], receivedAt: Date) throws(TwilioParseError) -> Parsed {
+    /// `messageKey`: the StatusCallback URL's `aviso_key` query parameter, when present.
+    static func fromTwilio(_ fields: [String: String], receivedAt: Date, messageKey rawKey: String? = nil) throws(TwilioParseError) -> Parsed {
         var out = Parsed()
         let sid = fields["MessageSid"] ?? fields["SmsSid"]
         let statusWord = fields["MessageStatus"] ?? fields["SmsStatus"]
@@ -186,7 +197,7 @@ enum WebhookEvents {
         let errorCode = fields["ErrorCode"].flatMap { $0.isEmpty ? nil : $0 }
         out.events.append(NewEvent(.deliveryStatusReceived(
             DeliveryStatusReceived(provider: "twilio", messageId: sid, status: status, errorCode: errorCode,
-                                   providerTime: nil, recipient: fields["To"])), actor: twilioActor))
+                                   providerTime: nil, recipient: fields["To"], messageKey: messageKey(rawKey))), actor: twilioActor))
         out.statusWords.append(status.rawValue)
         // 21610: the recipient replied STOP to this sender; Twilio blocks further messages.
         if errorCode == "21610", let to = fields["To"], !to.isEmpty {
