@@ -89,7 +89,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "AvisoSchedulerTests", dependencies: [
-            "AvisoScheduler", "AvisoLedger", "AvisoProjections", "AvisoMessaging", "aviso",
+            "AvisoScheduler", "AvisoLedger", "AvisoProjections", "AvisoMessaging", "AvisoFakeProviders", "aviso",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "AvisoServerTests", dependencies: [

@@ -26,10 +26,10 @@ public enum ReminderPreview {
         let policy = try Policy(db, now: now)
         let today = policy.today
         let basic = TemplateContext(name: client.name, advisorName: client.advisor, paymentLink: client.paymentLink)
-        let pending = try Row.fetchAll(db, sql: """
-            SELECT \(InstallmentFacts.columns) FROM installments i WHERE i.client_id = ? AND i.status = 'pending'
-            ORDER BY i.due_date, i.id
-            """, arguments: [client.id]).map { InstallmentFacts(row: $0) }
+        // What the scheduler reminds (pending); a client with none is previewed with what it
+        // has unpaid (awaiting confirmation), so staff still see the words.
+        var pending = try unpaid(db, clientId: client.id, statuses: "'pending'")
+        if pending.isEmpty { pending = try unpaid(db, clientId: client.id, statuses: "'pending_confirmation'") }
 
         if stageName == StagePlan.reactivateOverdue || stageName == StagePlan.reactivatePending {
             var installments = try Candidates.summaryInstallments(db, clientId: client.id, stage: stageName, policy: policy)
@@ -76,5 +76,12 @@ public enum ReminderPreview {
         let others = pending.filter { o in o.dueDate < day.iso && !items.contains { $0.installment.id == o.id } }
         return Draft(message: ReminderContext.reminder(client: client, items: items, otherOverdue: others, day: day),
                      installmentId: items[0].installment.id, day: day)
+    }
+
+    private static func unpaid(_ db: Database, clientId: String, statuses: String) throws -> [InstallmentFacts] {
+        try Row.fetchAll(db, sql: """
+            SELECT \(InstallmentFacts.columns) FROM installments i WHERE i.client_id = ? AND i.status IN (\(statuses))
+            ORDER BY i.due_date, i.id
+            """, arguments: [clientId]).map { InstallmentFacts(row: $0) }
     }
 }

@@ -37,6 +37,7 @@ struct LogCommand: AsyncParsableCommand {
                     "to": row.toE164.map { _ in phone(row.toE164) } ?? NSNull(), "status": row.status,
                     "messageId": row.messageId ?? NSNull(), "errorCode": row.errorCode ?? NSNull(), "dryRun": row.dryRun,
                     "test": row.test, "createdAt": row.createdAt, "updatedAt": row.updatedAt,
+                    "notBefore": row.notBefore ?? NSNull(),
                 ] as [String: Any])
             }
             return
@@ -45,7 +46,8 @@ struct LogCommand: AsyncParsableCommand {
         print(["ID", "CREATED", "CLIENT", "STAGE", "CHANNEL", "TO", "STATUS", "CODE", "MESSAGE ID"].joined(separator: "\t"))
         for row in rows {
             print([String(row.id ?? 0), row.createdAt, row.clientId, row.stage, row.channel ?? "-", phone(row.toE164),
-                   row.status + (row.dryRun ? " (dry-run)" : ""), row.errorCode ?? "", row.messageId ?? ""].joined(separator: "\t"))
+                   row.status + (row.dryRun ? " (dry-run)" : "") + (row.status == "deferred" ? " until \(row.notBefore ?? "?")" : ""),
+                   row.errorCode ?? "", row.messageId ?? ""].joined(separator: "\t"))
         }
     }
 }

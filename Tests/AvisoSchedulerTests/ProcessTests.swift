@@ -112,4 +112,78 @@ func summaryJSON(_ pipe: Pipe) throws -> [String: Any] {
         #expect(json2["unknown"] as? Int == 0 && json2["sent"] as? Int == 0)
         #expect(try f.sent.isEmpty)
     }
+
+    /// Issue 10, break 1: `aviso run --dry-run` used up the real reminders (9 due, 8 sent; the
+    /// real run then found 0). Now a dry run prints what the real run will do and changes nothing.
+    @Test func aDryRunChangesNothingAndTheRealRunThenDoesWhatItSaid() async throws {
+        let f = try Fixture()
+        for i in 0..<6 {
+            try await f.client("C\(i)", channel: [.whatsapp, .sms, .both][i % 3], phone: "5555-\(3000 + i)")
+            try await f.installment("I\(i)", client: "C\(i)", due: ["2026-12-03", "2026-12-02", "2026-12-01"][i % 3])
+        }
+        try await f.client("FIX", phone: "2245-6789")  // a fixed line
+        try await f.installment("I-FIX", client: "FIX", due: "2026-12-01")
+        _ = try f.store.catchUp()
+        let head = try f.head()
+        let digest = try ReadModelDigest.compute(f.store.readModels)
+        let args = ["run", "--data", f.url.path, "--now", "2026-12-01T15:00:00Z", "--json"]
+        var planned: [String: Any] = [:]
+        for _ in 0..<2 {
+            let (process, out, _) = try avisoProcess(args + ["--dry-run"])
+            planned = try summaryJSON(out)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+            #expect(planned["dry_run"] as? Bool == true && planned["due"] as? Int == 7)
+            #expect(try f.head() == head)
+            #expect(try ReadModelDigest.compute(f.store.readModels) == digest)
+        }
+        let messages = planned["messages"] as? [[String: Any]] ?? []
+        #expect(messages.contains { $0["client"] as? String == "FIX" && $0["decision"] as? String == "ignored_invalid_phone" })
+        #expect((planned["skipped"] as? [String: Int])?["invalid_phone:fixed_line"] == 1)
+        // The real run at the same instant does what the dry run said.
+        let (process, out, _) = try avisoProcess(args)
+        let real = try summaryJSON(out)
+        process.waitUntilExit()
+        for key in ["due", "sent", "deferred"] { #expect(real[key] as? Int == planned[key] as? Int, "\(key)") }
+        #expect(real["skipped"] as? [String: Int] == planned["skipped"] as? [String: Int])
+        #expect(try f.head() > head)
+    }
+
+    /// Issue 10, break 5: a run in quiet hours reported "deferred 8", but `aviso log` and the
+    /// console showed nothing. Now a deferred message is a row, and the same row moves on.
+    @Test func aDeferredMessageIsARowInTheLogUntilItGoesOut() async throws {
+        let f = try Fixture()
+        try await f.client("C1", phone: "5555-1234")
+        try await f.installment("I1", client: "C1", due: "2026-12-11")  // D-15 on the 26th
+        let night = Timestamps.utc(local("2026-11-26", "22:00"))
+        let (process, out, _) = try avisoProcess(["run", "--data", f.url.path, "--now", night, "--json"])
+        #expect(try summaryJSON(out)["deferred"] as? Int == 1)
+        process.waitUntilExit()
+
+        func logRows() throws -> [[String: Any]] {
+            let (log, out, _) = try avisoProcess(["log", "--data", f.url.path, "--json"])
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            log.waitUntilExit()
+            return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }
+        }
+        let deferred = try logRows()
+        #expect(deferred.count == 1)
+        #expect(deferred.first?["status"] as? String == "deferred")
+        #expect(deferred.first?["notBefore"] as? String == Timestamps.utc(local("2026-11-27", "08:00")))
+        let (table, tableOut, _) = try avisoProcess(["log", "--data", f.url.path])
+        let text = String(decoding: tableOut.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        table.waitUntilExit()
+        #expect(text.contains("deferred until"))
+
+        let morning = Timestamps.utc(local("2026-11-27", "08:05"))
+        let (drain, drainOut, _) = try avisoProcess(["run", "--data", f.url.path, "--now", morning, "--json"])
+        #expect(try summaryJSON(drainOut)["sent"] as? Int == 1)
+        drain.waitUntilExit()
+        let after = try logRows()
+        #expect(after.count == 1)
+        #expect(after.first?["id"] as? Int == deferred.first?["id"] as? Int)
+        #expect(after.first?["status"] as? String == "accepted" && after.first?["dryRun"] as? Bool == true)
+    }
 }

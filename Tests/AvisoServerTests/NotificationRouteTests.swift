@@ -59,16 +59,23 @@ import Testing
     @Test func previewRenderErrorNamesTheVariable() async throws {
         let env = try await TestEnvironment.make()
         defer { env.cleanUp() }
-        // A client with no installment: D-2 needs {{monto}} and friends.
+        // A client with no installment has nothing to remind: said in words, not a missing variable.
         try await env.store.append(.clientUpserted(ClientUpserted(id: "C900", name: "Sin Cuotas", phone: "5555 9999", phoneCountryCode: "GT",
                                                                   advisor: "Ana Pérez", preferredChannel: .sms)), actor: "test")
+        // A template that uses a variable the stage's context never fills (no payment link for C002).
+        try await env.store.append(.templateChanged(TemplateChanged(stage: "D-2", channel: .sms,
+                                                                    body: "Pague aquí: {{link_pago}} ({{monto}})")), actor: "test")
         try await env.test { client in
             let admin = try await client.login("admin")
             try await client.execute(uri: "/api/notifications/preview?stage=D-2&clientId=C900&channel=sms", method: .get, headers: .session(admin)) { response in
                 #expect(response.status == .unprocessableContent)
+                #expect(errorCode(response.body) == "nothing_to_remind")
+            }
+            try await client.execute(uri: "/api/notifications/preview?stage=D-2&clientId=C002&channel=sms", method: .get, headers: .session(admin)) { response in
+                #expect(response.status == .unprocessableContent)
                 #expect(errorCode(response.body) == "render_error")
                 let message = (obj(response.body)["error"] as? [String: Any])?["message"] as? String ?? ""
-                #expect(message.contains("{{monto}}") || message.contains("{{cuota}}") || message.contains("{{fecha_vencimiento}}"), "\(message)")
+                #expect(message.contains("{{link_pago}}"), "\(message)")
             }
         }
     }

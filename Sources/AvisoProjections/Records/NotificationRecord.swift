@@ -22,4 +22,6 @@ public struct NotificationRecord: SnakeCaseRecord, Equatable {
     public var text: String?
     public var createdAt: String
     public var updatedAt: String
+    /// A deferred message: when the quiet hours let it go (migration v3-reminders).
+    public var notBefore: String?
 }

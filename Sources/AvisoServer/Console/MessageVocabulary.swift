@@ -3,7 +3,7 @@ import AvisoLedger
 /// Statuses, skip reasons and the common provider error codes, in Spanish for the Mensajes page.
 enum MessageVocabulary {
     static let statuses: [(value: String, label: String)] = [
-        ("rendered", "Generado"), ("scheduled", "Programado"), ("accepted", "Aceptado"), ("queued", "En cola"),
+        ("deferred", "En espera (horario de silencio)"), ("rendered", "Generado"), ("scheduled", "Programado"), ("accepted", "Aceptado"), ("queued", "En cola"),
         ("sending", "Enviando"), ("sent", "Enviado"), ("delivered", "Entregado"), ("read", "Leído"),
         ("failed", "Falló"), ("undelivered", "No entregado"), ("canceled", "Cancelado"), ("unknown", "Resultado desconocido"),
         ("skipped", "Omitido"), ("ignored_invalid_phone", "Ignorado: teléfono inválido"),

@@ -132,6 +132,7 @@ struct MessagesController {
         let detail: String = switch r.status {
         case "skipped": MessageVocabulary.skipReason(r.errorCode ?? "")
         case "ignored_invalid_phone": [r.errorCode, r.detail].compactMap { $0 }.joined(separator: " · ")
+        case "deferred": r.notBefore.map { "Sale a partir de " + ConsoleFormatting.dateTime(utc: $0, in: zone) } ?? ""
         default: MessageVocabulary.providerError(r.errorCode) ?? ""
         }
         return RowView(when: ConsoleFormatting.dateTime(utc: r.createdAt, in: zone),

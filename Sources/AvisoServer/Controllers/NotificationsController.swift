@@ -106,6 +106,7 @@ struct NotificationsController {
             case .unknownStage: throw APIError.badRequest(error.description, code: "unknown_stage")
             case .unknownClient: throw APIError.notFound(error.description)
             case .templateMissing: throw APIError.unprocessable(error.description, code: "template_missing")
+            case .nothingToRemind: throw APIError.unprocessable(error.description, code: "nothing_to_remind")
             case .render: throw APIError.unprocessable(error.description, code: "render_error")
             }
         }

@@ -10,6 +10,7 @@ public enum MessageDraftError: Error, Equatable, Sendable, CustomStringConvertib
     case unknownStage(String)
     case unknownClient(String)
     case templateMissing(stage: String, channel: Channel)
+    case nothingToRemind(String)
     case render(TemplateError)
 
     public var description: String {
@@ -17,6 +18,7 @@ public enum MessageDraftError: Error, Equatable, Sendable, CustomStringConvertib
         case let .unknownStage(s): "`\(s)` is not a stage (D-15, D-2, D-1, D0, D+1, D+3, WEEKLY_n, REACTIVATE_PENDING, REACTIVATE_OVERDUE, TEST)"
         case let .unknownClient(id): "no client `\(id)`"
         case let .templateMissing(stage, channel): "no \(channel.rawValue) template for stage \(stage)"
+        case let .nothingToRemind(id): "client `\(id)` has no unpaid installment to remind"
         case let .render(error): error.description
         }
     }
@@ -63,6 +65,9 @@ public enum MessageDraftBuilder {
         }
         let channel = channel ?? (client.preferredChannel == "sms" ? .sms : .whatsapp)
         let draft = try ReminderPreview.draft(db, client: info, stageName: stageName, now: now, single: single)
+        if stageName != TemplateStage.test.rawValue, draft.message.context.amountMinor == nil, draft.message.context.totals == nil {
+            throw MessageDraftError.nothingToRemind(clientId)
+        }
         guard let (stage, _) = TemplateStage.resolve(schedulerStage: draft.message.templateStage) else {
             throw MessageDraftError.unknownStage(draft.message.templateStage)
         }
