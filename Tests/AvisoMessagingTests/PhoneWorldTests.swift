@@ -141,6 +141,20 @@ struct PhoneWorldTests {
         #expect(PhoneRegion.regions(callingCode: "1").first?.code == "US")
     }
 
+    /// A region is parsed and compiled on first use, once; the others are left alone.
+    @Test func regionsLoadLazilyAndOnce() throws {
+        let catalogue = PhoneMetadataCatalogue(text: GeneratedPhoneMetadata.text)
+        #expect(catalogue.loadedCount == 0)
+        let first = try #require(catalogue.region(code: "PA"))
+        _ = catalogue.region(code: "PA")
+        #expect(catalogue.loadedCount == 1)
+        #expect(first.callingCode == "507" && first.internationalPrefix?.source == "00")
+        _ = catalogue.region(code: "001", callingCode: "800")
+        #expect(catalogue.loadedCount == 2)
+        #expect(catalogue.region(code: "ZZ") == nil && catalogue.region(code: "001") == nil)
+        #expect(catalogue.loadedCount == 2)
+    }
+
     /// Regions are loaded and compiled once, from many tasks at once.
     @Test func parsingFromManyTasksAtOnceAgrees() async {
         let inputs = [("+507 6123 4567", "GT"), ("612 34 56 78", "ES"), ("+1 876 210 1234", "US"), ("+7 701 123 4567", "RU"),

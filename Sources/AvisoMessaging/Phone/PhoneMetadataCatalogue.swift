@@ -66,6 +66,9 @@ final class PhoneMetadataCatalogue: Sendable {
         regionCodes(callingCode: callingCode).first.flatMap { region(code: $0, callingCode: callingCode) }
     }
 
+    /// How many regions have been parsed and compiled so far.
+    var loadedCount: Int { loaded.withLock { $0.count } }
+
     private func load(key: String) -> PhoneRegion? {
         guard let lines = blocks[key] else { return nil }
         return loaded.withLock { cache in
