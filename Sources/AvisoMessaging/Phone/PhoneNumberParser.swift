@@ -20,12 +20,8 @@ public enum PhoneNumberParser {
         var national: String
         let rules: PhoneRegion
         if let (code, rest) = try callingCodeWritten(hasPlus: hasPlus, digits: digits, home: home) {
-            (callingCode, national) = (code, rest)
-            let main = catalogue.regionCodes(callingCode: code).first
-            guard let mainRules = main == home.code ? home : catalogue.mainRegion(callingCode: code) else {
-                throw .unknownCountryCode
-            }
-            rules = mainRules
+            guard let main = catalogue.mainRegion(callingCode: code) else { throw .unknownCountryCode }
+            (callingCode, national, rules) = (code, rest, main)
         } else {
             (callingCode, national, rules) = (home.callingCode, digits, home)
         }
