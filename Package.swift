@@ -83,6 +83,9 @@ let package = Package(
             "AvisoLedger", "AvisoProjections", "AvisoScheduler",
             .product(name: "GRDB", package: "GRDB.swift"),
         ], path: "tools/scheduler-bench"),
+        // Phone parsing throughput against Python phonenumbers on the same list (tools/phone-bench/run.sh).
+        .executableTarget(name: "phone-bench", dependencies: ["AvisoMessaging"], path: "tools/phone-bench",
+                          exclude: ["make_list.py", "reference.py", "run.sh"]),
         .testTarget(name: "AvisoMessagingTests", dependencies: [
             "AvisoMessaging", "AvisoFakeProviders", "AvisoProjections",
             .product(name: "Logging", package: "swift-log"),

@@ -3,7 +3,7 @@
 public enum PhoneLineType: String, Sendable, Codable, CaseIterable {
     case mobile
     case fixedLine = "fixed_line"
-    /// The plan cannot tell (Mexico, the US and Canada share one pattern for both).
+    /// The plan cannot tell (Mexico, the US and Canada, among others, share one pattern for both).
     case fixedLineOrMobile = "fixed_line_or_mobile"
     /// A valid number of another kind (toll-free, premium rate, VoIP, …): not a line we can message.
     case unknown
@@ -58,10 +58,12 @@ public struct PhoneNumberError: Error, Sendable, Equatable, CustomStringConverti
         reason: "too_long", message: "El número tiene demasiados dígitos.")
     public static let invalidLength = PhoneNumberError(
         reason: "invalid_length", message: "El número no tiene una cantidad de dígitos válida para su país.")
+    public static let missingAreaCode = PhoneNumberError(
+        reason: "missing_area_code", message: "Al número le falta el código de área: así solo se puede marcar desde la misma zona.")
     public static let unknownCountryCode = PhoneNumberError(
-        reason: "unknown_country_code", message: "El código de país no es de ninguno de los países que atendemos (Guatemala, El Salvador, Honduras, Nicaragua, Costa Rica, México, Estados Unidos, Canadá).")
+        reason: "unknown_country_code", message: "El código de país no corresponde a ningún país.")
     public static let invalidForRegion = PhoneNumberError(
         reason: "invalid_for_region", message: "El número no existe en el plan de numeración de su país.")
     public static let unknownDefaultRegion = PhoneNumberError(
-        reason: "unknown_default_region", message: "El país predeterminado no es uno de los admitidos (GT, SV, HN, NI, CR, MX, US, CA).")
+        reason: "unknown_default_region", message: "El país predeterminado no existe: se espera un código de región (GT, SV) o un código de país (502, +503).")
 }
