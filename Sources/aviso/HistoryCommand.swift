@@ -34,9 +34,12 @@ struct HistoryCommand: AsyncParsableCommand {
         if !json && records.isEmpty { print("(no events)") }
     }
 
+    /// An instant, or a day (its midnight UTC), strictly: `2026-12-01T25:61:00Z` is refused.
     private func instant(_ text: String, _ option: String) throws -> Date {
-        if let date = Timestamps.parseUTC(text) { return date }
-        if let day = try? Date(text + "T00:00:00Z", strategy: .iso8601) { return day }
-        throw ValidationError("\(option) `\(text)` is not an ISO 8601 instant like 2026-11-26T15:00:00Z")
+        do {
+            return try StrictInstant.parse(text, allowDay: true)
+        } catch {
+            throw ValidationError("\(option) \(error)")
+        }
     }
 }
