@@ -19,9 +19,15 @@ struct HistoryCommand: AsyncParsableCommand {
         let filter = HistoryFilter(clientId: client, messageId: messageId,
                                    since: try since.map { try instant($0, "--since") },
                                    until: try until.map { try instant($0, "--until") })
-        let ledger = try Ledger(directory: data.directory.ledger)
-        defer { ledger.close() }
-        let records = try LedgerHistory.records(ledger, matching: filter)
+        // Read-only (MDB_RDONLY): history writes nothing, so it works on a read-only directory.
+        let records: [LedgerRecord]
+        do {
+            let ledger = try Ledger(readingOnly: data.directory.ledger)
+            defer { ledger.close() }
+            records = try LedgerHistory.records(ledger, matching: filter)
+        } catch LedgerError.notFound {
+            records = []
+        }
         for record in records {
             if json {
                 try printJSONLine(LedgerHistory.json(record))
