@@ -34,9 +34,9 @@ final class LMDBEnvironment: @unchecked Sendable {
             try LMDBError.check(mdb_env_set_maxreaders(env, 256), "set_maxreaders")
             try LMDBError.check(mdb_env_set_mapsize(env, initialMapSize), "set_mapsize")
             if readOnly {
-                var rc = mdb_env_open(env, directory.path, UInt32(MDB_NOTLS | MDB_RDONLY), 0o640)
-                if rc == EACCES { rc = mdb_env_open(env, directory.path, UInt32(MDB_NOTLS | MDB_RDONLY | MDB_NOLOCK), 0o640) }
-                try LMDBError.check(rc, "env_open (read-only) \(directory.path)")
+                let lockless = Self.mayWriteLockFile(in: directory) ? 0 : MDB_NOLOCK
+                try LMDBError.check(mdb_env_open(env, directory.path, UInt32(MDB_NOTLS | MDB_RDONLY | lockless), 0o640),
+                                    "env_open (read-only) \(directory.path)")
             } else {
                 try LMDBError.check(mdb_env_open(env, directory.path, UInt32(MDB_NOTLS), 0o640), "env_open \(directory.path)")
             }
@@ -63,6 +63,12 @@ final class LMDBEnvironment: @unchecked Sendable {
             throw error
         }
         pthread_rwlock_init(&resizeLock, nil)
+    }
+
+    /// Whether LMDB could open (or create) its lock file here.
+    private static func mayWriteLockFile(in directory: URL) -> Bool {
+        if access(directory.appendingPathComponent("lock.mdb").path, W_OK) == 0 { return true }
+        return errno == ENOENT && access(directory.path, W_OK) == 0
     }
 
     deinit {

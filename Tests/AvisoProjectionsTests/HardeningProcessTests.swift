@@ -111,23 +111,24 @@ import Testing
         #expect(verify.stderr.isEmpty, "\(verify.stderr)")
     }
 
-    @Test func historyLogAndVerifyWorkOnAReadOnlyDirectoryAndWritersRefuseInOneSentence() async throws {
+    @Test(arguments: UnwritableWay.allCases)
+    func historyLogAndVerifyWorkOnAReadOnlyDirectoryAndWritersRefuseInOneSentence(way: UnwritableWay) async throws {
         let directory = try await settledDirectory()
         let before = try fingerprint(directory.url)
         let data = ["--data", directory.url.path]
 
-        let history = try runWithReadOnlyDirectory(directory, ["history", "--client", "C1"] + data)
+        let history = try runWithUnwritableDirectory(directory, way, ["history", "--client", "C1"] + data)
         #expect(history.status == 0, "\(history.stderr)")
         #expect(history.stdout.contains("ClientUpserted"))
-        let log = try runWithReadOnlyDirectory(directory, ["log", "--unmasked"] + data)
+        let log = try runWithUnwritableDirectory(directory, way, ["log", "--unmasked"] + data)
         #expect(log.status == 0, "\(log.stderr)")
         #expect(log.stdout.contains("wamid.1"))
-        let verify = try runWithReadOnlyDirectory(directory, ["verify"] + data)
+        let verify = try runWithUnwritableDirectory(directory, way, ["verify"] + data)
         #expect(verify.status == 0, "\(verify.stderr)")
         #expect(verify.stdout.contains("ok: 301 events"), "\(verify.stdout)")
 
         for command in [["run", "--now", "2026-12-01T15:00:00Z", "--dry-run"], ["import", "--clients", "/dev/null"], ["replay"]] {
-            let refused = try runWithReadOnlyDirectory(directory, command + data)
+            let refused = try runWithUnwritableDirectory(directory, way, command + data)
             #expect(refused.status != 0)
             let lines = refused.stderr.split(separator: "\n")
             #expect(lines.count == 1, "\(command[0]): \(refused.stderr)")

@@ -88,24 +88,27 @@ func httpGet(_ url: String) async -> (status: Int, body: String)? {
     return (http.statusCode, String(decoding: data, as: UTF8.self))
 }
 
-/// Runs `aviso` with the data directory made unwritable for real, so a write fails even
-/// for root (tests run as root in CI): a read-only bind mount in a private mount
-/// namespace when the kernel allows one, else as the unprivileged `nobody` with the
-/// directory's write bits removed, else (not root) just without write bits.
-func runWithReadOnlyDirectory(_ directory: DataDirectory, _ arguments: [String]) throws -> ProcessResult {
+/// How a test makes a data directory unwritable for real, so that a write fails even for
+/// root (tests run as root in CI, where plain chmod stops nothing).
+enum UnwritableWay: String, CaseIterable, Sendable {
+    /// A read-only bind mount in a private mount namespace (EROFS), where the kernel allows one.
+    case readOnlyMount
+    /// Write bits removed, and as root the command runs as the unprivileged `nobody` (EACCES).
+    case permissions
+}
+
+/// Runs `aviso` on `directory` made unwritable `way`. Without the privilege for a mount
+/// namespace, `readOnlyMount` falls back to `permissions`, so the test still means something.
+func runWithUnwritableDirectory(_ directory: DataDirectory, _ way: UnwritableWay, _ arguments: [String]) throws -> ProcessResult {
     let aviso = avisoUnderTest()
-    let dir = directory.url.path
-    if getuid() != 0 {
-        try chmodTree(directory.url, "a-w")
-        defer { try? chmodTree(directory.url, "u+w") }
-        return try runProcess(aviso, arguments)
-    }
-    if try runProcess(URL(fileURLWithPath: "/usr/bin/unshare"), ["-m", "true"]).status == 0 {
+    let unshare = URL(fileURLWithPath: "/usr/bin/unshare")
+    if way == .readOnlyMount, getuid() == 0, (try? runProcess(unshare, ["-m", "true"]).status) == 0 {
         let script = #"mount --bind "$1" "$1" && mount -o remount,ro,bind "$1" && shift && exec "$@""#
-        return try runProcess(URL(fileURLWithPath: "/usr/bin/unshare"), ["-m", "sh", "-c", script, "sh", dir, aviso.path] + arguments)
+        return try runProcess(unshare, ["-m", "sh", "-c", script, "sh", directory.url.path, aviso.path] + arguments)
     }
     try chmodTree(directory.url, "a+rX,a-w")
     defer { try? chmodTree(directory.url, "u+w") }
+    guard getuid() == 0 else { return try runProcess(aviso, arguments) }
     return try runProcess(URL(fileURLWithPath: "/usr/bin/setpriv"),
                           ["--reuid=65534", "--regid=65534", "--clear-groups", aviso.path] + arguments)
 }
