@@ -24,8 +24,10 @@ public final class ReadOnlyStore: Sendable {
         config.readonly = true
         // Without a WAL file every committed row is in the main file, and SQLite, which would
         // want to create `-shm` beside it, must be told the file cannot change (immutable).
+        // (A libsqlite3 built without URI file names reads the plain path instead.)
         let hasWAL = FileManager.default.fileExists(atPath: path + "-wal")
-        readModels = try DatabaseQueue(path: hasWAL ? path : "file:\(path)?immutable=1", configuration: config)
+        readModels = try hasWAL ? DatabaseQueue(path: path, configuration: config)
+            : (try? DatabaseQueue(path: "file:\(path)?immutable=1", configuration: config)) ?? DatabaseQueue(path: path, configuration: config)
     }
 
     /// Records the read models have not applied (they cannot be caught up read-only).
