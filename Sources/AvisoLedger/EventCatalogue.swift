@@ -71,7 +71,15 @@ public enum EventCatalogue {
 
     static let decoder: JSONDecoder = {
         let d = JSONDecoder()
-        d.dateDecodingStrategy = .iso8601
+        // What `.iso8601` reads, but an unreadable instant names its field (Linux's decoder
+        // leaves the coding path out): the fast strict parser first, Foundation's as before.
+        d.dateDecodingStrategy = .custom { decoder in
+            let text = try decoder.singleValueContainer().decode(String.self)
+            if let date = try? StrictInstant.parse(text) { return date }
+            if let date = try? Date(text, strategy: .iso8601) { return date }
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                                                    debugDescription: "`\(text)` is not an ISO 8601 instant this Aviso can read"))
+        }
         return d
     }()
 

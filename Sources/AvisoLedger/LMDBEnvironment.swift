@@ -19,8 +19,12 @@ final class LMDBEnvironment: @unchecked Sendable {
     /// hold this lock shared, a resize holds it exclusively.
     private var resizeLock = pthread_rwlock_t()
 
-    init(directory: URL, initialMapSize: Int) throws {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    /// `readOnly`: `MDB_RDONLY`, nothing created or written. On a read-only file system LMDB
+    /// then uses no lock file; where the lock file merely may not be written (permissions),
+    /// the environment is opened without locks (`MDB_NOLOCK`): a reader of a directory
+    /// nobody can write to has no writer to coordinate with.
+    init(directory: URL, initialMapSize: Int, readOnly: Bool = false) throws {
+        if !readOnly { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) }
         var env: OpaquePointer?
         try LMDBError.check(mdb_env_create(&env), "env_create")
         guard let env else { throw LMDBError(code: -1, operation: "env_create") }
@@ -29,17 +33,24 @@ final class LMDBEnvironment: @unchecked Sendable {
             try LMDBError.check(mdb_env_set_maxdbs(env, 4), "set_maxdbs")
             try LMDBError.check(mdb_env_set_maxreaders(env, 256), "set_maxreaders")
             try LMDBError.check(mdb_env_set_mapsize(env, initialMapSize), "set_mapsize")
-            try LMDBError.check(mdb_env_open(env, directory.path, UInt32(MDB_NOTLS), 0o640), "env_open \(directory.path)")
+            if readOnly {
+                let lockless = Self.mayWriteLockFile(in: directory) ? 0 : MDB_NOLOCK
+                try LMDBError.check(mdb_env_open(env, directory.path, UInt32(MDB_NOTLS | MDB_RDONLY | lockless), 0o640),
+                                    "env_open (read-only) \(directory.path)")
+            } else {
+                try LMDBError.check(mdb_env_open(env, directory.path, UInt32(MDB_NOTLS), 0o640), "env_open \(directory.path)")
+            }
             // Reader slots left behind by crashed processes would pin old pages forever.
             var dead: Int32 = 0
             try LMDBError.check(mdb_reader_check(env, &dead), "reader_check")
             var txn: OpaquePointer?
-            try LMDBError.check(mdb_txn_begin(env, nil, 0, &txn), "txn_begin (open)")
+            try LMDBError.check(mdb_txn_begin(env, nil, readOnly ? UInt32(MDB_RDONLY) : 0, &txn), "txn_begin (open)")
             var eventsDbi: MDB_dbi = 0
             var metaDbi: MDB_dbi = 0
             do {
-                try LMDBError.check(mdb_dbi_open(txn, "events", UInt32(MDB_CREATE), &eventsDbi), "dbi_open events")
-                try LMDBError.check(mdb_dbi_open(txn, "meta", UInt32(MDB_CREATE), &metaDbi), "dbi_open meta")
+                let create = readOnly ? 0 : UInt32(MDB_CREATE)
+                try LMDBError.check(mdb_dbi_open(txn, "events", create, &eventsDbi), "dbi_open events")
+                try LMDBError.check(mdb_dbi_open(txn, "meta", create, &metaDbi), "dbi_open meta")
                 try LMDBError.check(mdb_txn_commit(txn), "txn_commit (open)")
             } catch {
                 mdb_txn_abort(txn)
@@ -52,6 +63,12 @@ final class LMDBEnvironment: @unchecked Sendable {
             throw error
         }
         pthread_rwlock_init(&resizeLock, nil)
+    }
+
+    /// Whether LMDB could open (or create) its lock file here.
+    private static func mayWriteLockFile(in directory: URL) -> Bool {
+        if access(directory.appendingPathComponent("lock.mdb").path, W_OK) == 0 { return true }
+        return errno == ENOENT && access(directory.path, W_OK) == 0
     }
 
     deinit {

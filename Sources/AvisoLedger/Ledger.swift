@@ -16,6 +16,18 @@ public final class Ledger: Sendable {
         writer = LedgerWriter(environment: environment)
     }
 
+    /// Opens an existing ledger only to read it (`MDB_RDONLY`): nothing in `directory` is
+    /// created or written, so it works on a read-only data directory. Appends fail.
+    public init(readingOnly directory: URL) throws {
+        guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("data.mdb").path) else {
+            throw LedgerError.notFound(directory: directory.path)
+        }
+        self.directory = directory
+        environment = try LMDBEnvironment(directory: directory, initialMapSize: 256 << 20, readOnly: true)
+        writer = LedgerWriter(environment: environment)
+        writer.stop()
+    }
+
     deinit {
         writer.stop()
     }

@@ -5,6 +5,7 @@ public enum LedgerError: Error, CustomStringConvertible, Sendable, Equatable {
     case gap(expected: UInt64, found: UInt64)
     case writerStopped
     case encoding(type: String, reason: String)
+    case notFound(directory: String)
 
     public var description: String {
         switch self {
@@ -13,6 +14,7 @@ public enum LedgerError: Error, CustomStringConvertible, Sendable, Equatable {
         case let .gap(expected, found): "ledger gap: expected position \(expected), found \(found)"
         case .writerStopped: "the ledger writer has stopped"
         case let .encoding(type, reason): "cannot encode \(type) event: \(reason)"
+        case let .notFound(directory): "there is no ledger in \(directory)"
         }
     }
 }

@@ -24,7 +24,7 @@ public enum LedgerHistory {
         var messageIds = Set<String>()
         if filter.clientId != nil || filter.messageId != nil {
             try ledger.forEachRecord { record in
-                guard case let .messageSent(sent) = try record.decodeEvent() else { return }
+                guard case let .messageSent(sent)? = try? record.decodeEvent() else { return }
                 if let client = filter.clientId, sent.clientId == client { messageIds.insert(sent.messageId) }
                 if let id = filter.messageId, sent.messageId == id { keys.insert(sent.messageKey) }
             }
@@ -34,10 +34,12 @@ public enum LedgerHistory {
         try ledger.forEachRecord { record in
             if let since = filter.since, record.time < since { return }
             if let until = filter.until, record.time > until { return }
-            let event = try record.decodeEvent()
-            let links = MessageLinks(event)
+            // A record this build cannot decode is still shown: its raw fields place it.
+            let event = try? record.decodeEvent()
+            let links = event.map { MessageLinks($0) } ?? MessageLinks(rawPayload: record.payload)
+            let clientId = event.map { $0.clientId } ?? links.clientId
             if let client = filter.clientId {
-                guard event.clientId == client || links.messageId.map(messageIds.contains) == true else { return }
+                guard clientId == client || links.messageId.map(messageIds.contains) == true else { return }
             }
             if filter.messageId != nil {
                 guard links.messageId.map(messageIds.contains) == true || links.messageKey.map(keys.contains) == true else { return }
@@ -63,6 +65,15 @@ public enum LedgerHistory {
 struct MessageLinks {
     var messageKey: String?
     var messageId: String?
+    var clientId: String?
+
+    /// The same links read from the JSON of a record that does not decode.
+    init(rawPayload: Data) {
+        let object = (try? JSONSerialization.jsonObject(with: rawPayload)) as? [String: Any]
+        messageKey = object?["messageKey"] as? String
+        messageId = object?["messageId"] as? String
+        clientId = object?["clientId"] as? String
+    }
 
     init(_ event: LedgerEvent) {
         switch event {

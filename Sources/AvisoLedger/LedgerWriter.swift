@@ -14,6 +14,8 @@ public struct NewEvent: Sendable {
 
 /// An event already turned into its stored form (type, version, JSON), ready for the writer.
 /// Encoding happens on the caller's thread, so the single writer thread only hashes and puts.
+/// Building one validates the event (`EventValidation`): every path into the ledger goes
+/// through here, so nothing the catalogue cannot read back is ever appended.
 public struct EncodedEvent: Sendable {
     let type: String
     let version: Int
@@ -21,7 +23,9 @@ public struct EncodedEvent: Sendable {
     let payload: Data
 
     public init(_ new: NewEvent) throws {
+        if let payload = new.event.payload { try EventValidation.check(payload, actor: new.actor) }
         let e = try EventCatalogue.encode(new.event)
+        try EventValidation.checkEncoded(type: e.type, version: e.version, payload: e.payload)
         self.init(type: e.type, version: e.version, actor: new.actor, payload: e.payload)
     }
 

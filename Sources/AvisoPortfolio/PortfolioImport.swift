@@ -109,8 +109,11 @@ public enum PortfolioImport {
             let numberText = try r.required("number")
             guard let number = Int(numberText), number > 0 else { throw r.error("number", "`\(numberText)` is not a positive whole number") }
             let dueText = try r.required("due_date")
-            guard let due = DueDateText.parse(dueText, today: today, timeZone: timeZone) else {
-                throw r.error("due_date", "`\(dueText)` is not a date YYYY-MM-DD (or @+N / @-N days from today)")
+            let due: String
+            do {
+                due = try DueDateText.parse(dueText, today: today, timeZone: timeZone)
+            } catch let invalid as DueDateText.Invalid {
+                throw r.error("due_date", invalid.message)
             }
             let amountText = try r.required("amount")
             guard let amount = Money.minorUnits(amountText) else {

@@ -32,7 +32,7 @@ enum PortfolioFile {
         do {
             table = try CSVTable(text: text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text)
         } catch {
-            throw ImportError(file: file, line: error.line, column: nil, message: error.message)
+            throw ImportError(file: file, line: error.line, column: error.column, message: error.message)
         }
         if let missing = required.first(where: { !table.header.contains($0) }) {
             throw ImportError(file: file, line: 1, column: missing, message: "required column is missing from the header")

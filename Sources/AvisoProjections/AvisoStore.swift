@@ -10,6 +10,9 @@ public final class AvisoStore: Sendable {
     public let ledger: Ledger
     public let readModels: DatabasePool
     public let projector: Projector
+    /// Set when `aviso.sqlite` was damaged and has just been rebuilt: one line saying so,
+    /// for the command to print.
+    public let cacheRepair: String?
     private let lock: ReadModelLock
 
     public init(directory: DataDirectory, initialMapSize: Int = 256 << 20) throws {
@@ -20,9 +23,25 @@ public final class AvisoStore: Sendable {
         self.lock = lock
         self.directory = directory
         ledger = try Ledger(directory: directory.ledger, initialMapSize: initialMapSize)
-        readModels = try ReadModelDatabase.openPool(at: directory.readModels)
+        var repaired: String?
+        do {
+            readModels = try DamagedCache.openChecked(at: directory.readModels)
+        } catch let damage as DamagedCache.Damage {
+            // Only a file no other process has open may be moved away.
+            guard lock.tryExclusive() else {
+                throw ProjectionError.readModelsUnavailable(
+                    "\(directory.readModels.path) is damaged (\(damage.reason)) and another Aviso process has it open; "
+                        + "stop it and run the command again to rebuild it from the ledger")
+            }
+            let aside = try DamagedCache.moveAside(directory.readModels)
+            lock.backToShared()
+            readModels = try ReadModelDatabase.openPool(at: directory.readModels)
+            repaired = "\(directory.readModels.lastPathComponent) was damaged (\(damage.reason)); "
+                + "moved it to \(aside.lastPathComponent) and rebuilt the read models from the ledger"
+        }
         projector = Projector(ledger: ledger)
-        try catchUp()
+        let applied = try projector.catchUp(readModels)
+        cacheRepair = repaired.map { "\($0) (\(applied) events)" }
     }
 
     /// Finishes queued appends; the ledger is closed after this.

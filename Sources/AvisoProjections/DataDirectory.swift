@@ -48,6 +48,15 @@ public final class ReadModelLock: Sendable {
         flock(fd, LOCK_UN)
         close(fd)
     }
+
+    /// Trades a shared hold for an exclusive one when no other process holds the lock.
+    func tryExclusive() -> Bool {
+        flock(fd, LOCK_EX | LOCK_NB) == 0
+    }
+
+    func backToShared() {
+        flock(fd, LOCK_SH)
+    }
 }
 
 /// Runs `body` holding an exclusive flock on `path` (waiting for it), across processes.

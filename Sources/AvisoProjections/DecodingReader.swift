@@ -4,7 +4,9 @@ import Foundation
 /// Reads and decodes ledger records on its own thread, a few chunks ahead, so that a replay
 /// decodes JSON on one core while the other writes SQLite.
 final class DecodingReader: @unchecked Sendable {
-    typealias Chunk = [(record: LedgerRecord, event: LedgerEvent)]
+    /// A record that fails to decode travels as its error: the applier notes it and goes on.
+    typealias Chunk = [(record: LedgerRecord, event: Result<LedgerEvent, any Error>)]
+    typealias Decode = @Sendable (LedgerRecord) throws -> LedgerEvent
 
     private let condition = NSCondition()
     private var ready: [Chunk] = []
@@ -12,14 +14,15 @@ final class DecodingReader: @unchecked Sendable {
     private var failure: Error?
     private var cancelled = false
 
-    init(ledger: Ledger, after position: UInt64, chunkSize: Int = 2_000, ahead: Int = 8) {
+    init(ledger: Ledger, after position: UInt64, chunkSize: Int = 2_000, ahead: Int = 8,
+         decode: @escaping Decode = { try $0.decodeEvent() }) {
         let thread = Thread { [self] in
             var next = position
             do {
                 while true {
                     let records = try ledger.records(after: next, limit: chunkSize)
                     guard let last = records.last else { break }
-                    let chunk = try records.map { ($0, try $0.decodeEvent()) }
+                    let chunk: Chunk = records.map { record in (record, Result { try decode(record) }) }
                     condition.lock()
                     while ready.count >= ahead && !cancelled { condition.wait() }
                     let stop = cancelled

@@ -15,8 +15,17 @@ struct EventApplier {
         noPendingStatuses = try !Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM pending_statuses)")!
     }
 
+    /// Decodes and applies `record`; one this build cannot decode is noted in
+    /// `undecodable_records` instead, so the projection goes on.
     mutating func apply(_ record: LedgerRecord, _ db: Database) throws {
-        try apply(record, event: record.decodeEvent(), db)
+        try apply(record, decoded: Result { try record.decodeEvent() }, db)
+    }
+
+    mutating func apply(_ record: LedgerRecord, decoded: Result<LedgerEvent, any Error>, _ db: Database) throws {
+        switch decoded {
+        case let .success(event): try apply(record, event: event, db)
+        case let .failure(error): try UndecodableRecords.note(record, error: error, db)
+        }
     }
 
     /// Applies a record whose payload the caller already decoded (replay decodes on another thread).

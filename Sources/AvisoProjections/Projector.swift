@@ -5,12 +5,13 @@ import GRDB
 public enum ProjectionError: Error, CustomStringConvertible, Sendable {
     case ledgerMismatch(position: UInt64, reason: String)
     case replayRefused(String)
+    case readModelsUnavailable(String)
 
     public var description: String {
         switch self {
         case let .ledgerMismatch(position, reason):
             "the read models do not match the ledger at position \(position) (\(reason)); rebuild them with `aviso replay`"
-        case let .replayRefused(reason):
+        case let .replayRefused(reason), let .readModelsUnavailable(reason):
             reason
         }
     }

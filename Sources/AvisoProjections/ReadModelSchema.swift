@@ -154,6 +154,7 @@ public enum ReadModelSchema {
         migrator.registerMigration("v2-server", migrate: ServerProjection.migrateV2Server)
         migrator.registerMigration("v2-scheduling", migrate: SchedulingProjection.migrateV2Scheduling)
         migrator.registerMigration("v3-reminders", migrate: SchedulingProjection.migrateV3Reminders)
+        migrator.registerMigration("v3-undecodable-records", migrate: UndecodableRecords.migrateV3)
         return migrator
     }
 
@@ -166,5 +167,6 @@ public enum ReadModelSchema {
         ("stage_sends", "client_id, stage"),
         ("scheduled_messages", "message_key"), ("message_items", "item_key"),
         ("conversation_windows", "phone, provider"),
+        ("undecodable_records", "position"),
     ]
 }

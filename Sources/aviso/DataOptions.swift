@@ -1,6 +1,7 @@
 import ArgumentParser
 import AvisoProjections
 import Foundation
+import GRDB
 
 /// `--data DIR`, shared by every subcommand: `DIR/ledger/` and `DIR/aviso.sqlite`.
 struct DataOptions: ParsableArguments {
@@ -9,8 +10,32 @@ struct DataOptions: ParsableArguments {
 
     var directory: DataDirectory { DataDirectory(path: data) }
 
+    /// The store for commands that write. A read-only directory is refused in one sentence;
+    /// a damaged `aviso.sqlite` has been rebuilt when this returns, and that is said on stderr.
     func openStore() throws -> AvisoStore {
-        try AvisoStore(directory: directory)
+        if let part = directory.unwritablePart() {
+            throw CommandFailure(message: "\(part); this command must write to the data directory (only `history`, `log` and `verify` work read-only)")
+        }
+        let store = try AvisoStore(directory: directory)
+        if let repair = store.cacheRepair { printError(repair) }
+        return store
+    }
+
+    /// For commands that only read the read models: caught up first when the directory can
+    /// be written; otherwise read as they are, read-only, saying on stderr when they lag.
+    func readModels<T>(_ body: (Database) throws -> T) throws -> T {
+        guard let part = directory.unwritablePart() else {
+            let store = try openStore()
+            defer { store.close() }
+            return try store.read(body)
+        }
+        let store = try ReadOnlyStore(directory: directory)
+        defer { store.close() }
+        let lag = try store.lag()
+        if lag > 0 {
+            printError("\(part), so the read models are shown as they are, \(lag) records behind the ledger")
+        }
+        return try store.readModels.read(body)
     }
 }
 

@@ -19,9 +19,15 @@ struct HistoryCommand: AsyncParsableCommand {
         let filter = HistoryFilter(clientId: client, messageId: messageId,
                                    since: try since.map { try instant($0, "--since") },
                                    until: try until.map { try instant($0, "--until") })
-        let ledger = try Ledger(directory: data.directory.ledger)
-        defer { ledger.close() }
-        let records = try LedgerHistory.records(ledger, matching: filter)
+        // Read-only (MDB_RDONLY): history writes nothing, so it works on a read-only directory.
+        let records: [LedgerRecord]
+        do {
+            let ledger = try Ledger(readingOnly: data.directory.ledger)
+            defer { ledger.close() }
+            records = try LedgerHistory.records(ledger, matching: filter)
+        } catch LedgerError.notFound {
+            records = []
+        }
         for record in records {
             if json {
                 try printJSONLine(LedgerHistory.json(record))
@@ -34,9 +40,12 @@ struct HistoryCommand: AsyncParsableCommand {
         if !json && records.isEmpty { print("(no events)") }
     }
 
+    /// An instant, or a day (its midnight UTC), strictly: `2026-12-01T25:61:00Z` is refused.
     private func instant(_ text: String, _ option: String) throws -> Date {
-        if let date = Timestamps.parseUTC(text) { return date }
-        if let day = try? Date(text + "T00:00:00Z", strategy: .iso8601) { return day }
-        throw ValidationError("\(option) `\(text)` is not an ISO 8601 instant like 2026-11-26T15:00:00Z")
+        do {
+            return try StrictInstant.parse(text, allowDay: true)
+        } catch {
+            throw ValidationError("\(option) \(error)")
+        }
     }
 }

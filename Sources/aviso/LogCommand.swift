@@ -18,10 +18,12 @@ struct LogCommand: AsyncParsableCommand {
     @Flag(help: "One JSON object per line.") var json = false
     @Flag(help: "Show full phone numbers (masked to the last 4 digits by default).") var unmasked = false
 
+    func validate() throws {
+        guard (1...100_000).contains(limit) else { throw ValidationError("--limit must be between 1 and 100000") }
+    }
+
     func run() async throws {
-        let store = try data.openStore()
-        defer { store.close() }
-        let rows = try store.read { db in
+        let rows = try data.readModels { db in
             var request = NotificationRecord.order(Column("id").desc).limit(limit)
             if let client { request = request.filter(Column("client_id") == client) }
             if let status { request = request.filter(Column("status") == status) }

@@ -12,6 +12,9 @@ struct ReplayCommand: AsyncParsableCommand {
     @OptionGroup var data: DataOptions
 
     func run() async throws {
+        if let part = data.directory.unwritablePart() {
+            throw CommandFailure(message: "\(part); `aviso replay` must write the read models")
+        }
         do {
             let report = try Replay.rebuild(data.directory)
             print("replayed \(report.events) events in \(String(format: "%.2f", report.seconds)) s (\(Int(report.eventsPerSecond)) events/s)")
@@ -30,13 +33,26 @@ struct VerifyCommand: AsyncParsableCommand {
     @OptionGroup var data: DataOptions
 
     func run() async throws {
+        let report: VerificationReport
         do {
-            let store = try data.openStore()
-            defer { store.close() }
-            let report = try Verification.run(store)
-            print("ok: \(report.head.position) events, hash chain intact; \(report.tables) read models equal a fresh replay")
+            if data.directory.unwritablePart() != nil {
+                let store = try ReadOnlyStore(directory: data.directory)
+                defer { store.close() }
+                report = try Verification.run(store)
+            } else {
+                let store = try data.openStore()
+                defer { store.close() }
+                report = try Verification.run(store)
+            }
         } catch {
             throw CommandFailure(error)
         }
+        let checked = "\(report.head.position) events, hash chain intact; \(report.tables) read models equal a fresh replay"
+        // Unreadable records are not damage, but the read models leave them out: say so and fail.
+        if let unreadable = UndecodableRecords.summary(count: report.undecodableCount, first: report.undecodable.first) {
+            print(checked)
+            throw CommandFailure(message: unreadable)
+        }
+        print("ok: \(checked)")
     }
 }

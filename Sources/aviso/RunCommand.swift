@@ -17,10 +17,11 @@ struct SchedulerRunOptions: ParsableArguments {
 
     func clock() throws -> Date {
         guard let now else { return Date() }
-        guard let date = Timestamps.parseUTC(now) else {
-            throw ValidationError("--now `\(now)` is not an ISO 8601 instant like 2026-11-26T15:00:00Z")
+        do {
+            return try StrictInstant.parse(now)
+        } catch {
+            throw ValidationError("--now \(error)")
         }
-        return date
     }
 
     func print(_ summary: AvisoScheduler.RunSummary) throws {

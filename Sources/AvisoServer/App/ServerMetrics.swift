@@ -52,6 +52,9 @@ public final class ServerMetrics: Sendable {
         out += "# HELP aviso_projection_lag_records Ledger records the read models have not applied yet.\n"
         out += "# TYPE aviso_projection_lag_records gauge\n"
         out += "aviso_projection_lag_records \(try store.projectionLag())\n"
+        out += "# HELP aviso_ledger_undecodable_records Ledger records this build cannot decode, left out of the read models.\n"
+        out += "# TYPE aviso_ledger_undecodable_records gauge\n"
+        out += "aviso_ledger_undecodable_records \(try store.undecodableRecords(limit: 0).count)\n"
         return out
     }
 

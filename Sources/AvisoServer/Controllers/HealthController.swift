@@ -29,16 +29,22 @@ struct HealthController {
         var webhooks: Webhooks
         var providers: [String: String]
         var warnings: [String]
+        /// Ledger records this build could not decode (left out of the read models), the first 20.
+        var undecodableRecordCount: Int
+        var undecodableRecords: [UndecodableRecord]
     }
 
     @Sendable func health(_ request: Request, context: Context) async throws -> Response {
+        let undecodable = try store.undecodableRecords()
+        let unreadable = UndecodableRecords.summary(count: undecodable.count, first: undecodable.sample.first)
         let health = Health(
-            status: "ok", ledgerPosition: try store.ledger.head().position, projectionLag: try store.projectionLag(),
+            status: unreadable == nil ? "ok" : "degraded", ledgerPosition: try store.ledger.head().position, projectionLag: try store.projectionLag(),
             webhooks: .init(twilioSignatureChecked: arguments.twilioAuthToken != nil,
                             whatsappSignatureChecked: arguments.whatsappAppSecret != nil,
                             whatsappVerifyTokenSet: arguments.whatsappVerifyToken != nil),
             providers: Dictionary(uniqueKeysWithValues: arguments.providers.map { ($0.key.rawValue, $0.value) }),
-            warnings: arguments.configurationWarnings)
+            warnings: arguments.configurationWarnings + (unreadable.map { [$0] } ?? []),
+            undecodableRecordCount: undecodable.count, undecodableRecords: undecodable.sample)
         return try JSONResponse.make(health)
     }
 
