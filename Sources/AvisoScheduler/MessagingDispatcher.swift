@@ -20,11 +20,11 @@ public struct MessagingDispatcher: MessageDispatching {
         self.logger = logger
     }
 
-    /// A sender whose events go into `store`, configured from the environment.
-    public static func sender(for store: AvisoStore, environment: [String: String] = ProcessInfo.processInfo.environment,
+    /// A sender whose events go into `store`, with the providers the composition root decided.
+    public static func sender(for store: AvisoStore, configuration: ProviderConfiguration,
                               logger: Logger = Logger(label: "aviso.messaging")) throws -> MessageSender {
         let rate = try store.read { try MessagingSettings.current($0).whatsappMessagesPerSecond }
-        return MessageSender(configuration: ProviderConfiguration(environment: environment), whatsappMessagesPerSecond: rate,
+        return MessageSender(configuration: configuration, whatsappMessagesPerSecond: rate,
                              logger: logger) { events in try await store.append(events) }
     }
 
@@ -71,10 +71,10 @@ public struct MessagingDispatcher: MessageDispatching {
 }
 
 extension Scheduler {
-    /// The scheduler over the real send path: providers from `environment`, dry-run for any
+    /// The scheduler over the real send path: the composition root's providers, dry-run for any
     /// whose variables are missing, Twilio reconciliation of unknown sends when configured.
-    public static func live(store: AvisoStore, sender: MessageSender, environment: [String: String]) -> Scheduler {
-        let twilio = ProviderConfiguration(environment: environment).twilio.map { TwilioSMSProvider(configuration: $0) }
+    public static func live(store: AvisoStore, sender: MessageSender, configuration: ProviderConfiguration) -> Scheduler {
+        let twilio = configuration.twilio.map { TwilioSMSProvider(configuration: $0) }
         return Scheduler(store: store, dispatcher: MessagingDispatcher(store: store, sender: sender),
                          reconciler: twilio.map { TwilioReconciler(store: store, provider: $0) })
     }

@@ -42,9 +42,10 @@ func withScheduler(_ data: DataOptions, _ options: SchedulerRunOptions,
     defer { store.close() }
     do {
         try await DefaultTemplateSeed.loadIfEmpty(store: store)
-        let environment = ProcessInfo.processInfo.environment
-        let sender = try MessagingDispatcher.sender(for: store, environment: environment)
-        let scheduler = Scheduler.live(store: store, sender: sender, environment: environment)
+        // The composition root: the one place this command reads the providers' variables.
+        let providers = ProviderConfiguration(environment: ProcessInfo.processInfo.environment)
+        let sender = try MessagingDispatcher.sender(for: store, configuration: providers)
+        let scheduler = Scheduler.live(store: store, sender: sender, configuration: providers)
         try options.print(try await body(scheduler, now))
     } catch let failure as CommandFailure {
         throw failure

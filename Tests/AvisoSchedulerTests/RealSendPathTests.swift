@@ -12,7 +12,7 @@ import Testing
     func liveScheduler(_ f: Fixture) async throws -> Scheduler {
         try await DefaultTemplateSeed.loadIfEmpty(store: f.store)
         let sender = MessageSender(configuration: ProviderConfiguration(environment: [:])) { events in try await f.store.append(events) }
-        return Scheduler.live(store: f.store, sender: sender, environment: [:])
+        return Scheduler.live(store: f.store, sender: sender, configuration: ProviderConfiguration(environment: [:]))
     }
 
     @Test func remindersAreRenderedFromTheTemplatesAndRecordedAsDryRunSends() async throws {

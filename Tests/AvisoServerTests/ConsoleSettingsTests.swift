@@ -101,8 +101,8 @@ import Testing
             "TWILIO_ACCOUNT_SID": sid, "TWILIO_AUTH_TOKEN": twilioToken, "TWILIO_FROM": "+15005550006",
             "AVISO_PUBLIC_URL": "https://cobros.example.gt",
         ])
-        let status = ProviderStatus(configuration: configuration,
-                                    arguments: AppArguments(publicURL: "https://cobros.example.gt", twilioAuthToken: twilioToken))
+        let status = ProviderStatus(arguments: AppArguments(publicURL: "https://cobros.example.gt", twilioAuthToken: twilioToken,
+                                                            providerConfiguration: configuration))
         let text = status.providers.map { "\($0.state) \($0.credential) \($0.webhookSecret)" }.joined(separator: " ")
         #expect(status.providers.allSatisfy { $0.state == "Configurado" })
         #expect(text.contains("…WXYZ"))

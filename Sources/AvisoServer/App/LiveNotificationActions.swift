@@ -18,11 +18,11 @@ public struct LiveNotificationActions: NotificationActions {
         self.sender = sender
     }
 
-    /// The scheduler and sender as `aviso run` builds them: providers from the environment,
+    /// The scheduler and sender as `aviso run` builds them: the composition root's providers,
     /// dry-run for any whose variables are missing, Twilio reconciliation when configured.
-    public static func make(store: AvisoStore, environment: [String: String]) throws -> LiveNotificationActions {
-        let sender = try MessagingDispatcher.sender(for: store, environment: environment)
-        return LiveNotificationActions(store: store, scheduler: Scheduler.live(store: store, sender: sender, environment: environment),
+    public static func make(store: AvisoStore, configuration: ProviderConfiguration) throws -> LiveNotificationActions {
+        let sender = try MessagingDispatcher.sender(for: store, configuration: configuration)
+        return LiveNotificationActions(store: store, scheduler: Scheduler.live(store: store, sender: sender, configuration: configuration),
                                        sender: sender)
     }
 

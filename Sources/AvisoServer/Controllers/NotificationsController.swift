@@ -6,7 +6,8 @@ import Foundation
 import Hummingbird
 
 /// `/api/notifications/…`: preview (renders, appends nothing), test send, and the
-/// scheduler's runs, which go through `NotificationActions`.
+/// scheduler's runs, which go through `NotificationActions`. The runs also answer GET, the way
+/// the lender's cron host calls them; `AccessPolicy` lets only the bearer secret make that GET.
 struct NotificationsController {
     typealias Context = AppRequestContext
     let store: AvisoStore
@@ -19,6 +20,8 @@ struct NotificationsController {
         routes.post("test", use: test)
         routes.post("run", use: run)
         routes.post("reactivate", use: reactivate)
+        routes.get("run", use: run)
+        routes.get("reactivate", use: reactivate)
         return routes
     }
 
