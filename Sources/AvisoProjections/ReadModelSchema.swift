@@ -153,6 +153,7 @@ public enum ReadModelSchema {
         }
         migrator.registerMigration("v2-server", migrate: ServerProjection.migrateV2Server)
         migrator.registerMigration("v2-scheduling", migrate: SchedulingProjection.migrateV2Scheduling)
+        migrator.registerMigration("v3-sms-transliteration", migrate: MessagingSettings.migrateV3SMSTransliteration)
         return migrator
     }
 

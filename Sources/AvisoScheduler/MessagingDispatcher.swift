@@ -33,19 +33,21 @@ public struct MessagingDispatcher: MessageDispatching {
             guard let (stage, _) = TemplateStage.resolve(schedulerStage: message.stage) else {
                 return .skipped(.renderError)
             }
-            let loaded = try store.read { db -> (ClientRecord, [Channel: MessageTemplate], Bool)? in
+            let loaded = try store.read { db -> (ClientRecord, [Channel: MessageTemplate], Bool, Bool)? in
                 guard let client = try ClientRecord.fetchOne(db, key: message.clientId) else { return nil }
                 let e164 = try? PhoneNumberParser.parse(client.phone, defaultRegion: client.phoneCountryCode ?? "GT").e164
                 let open = try e164.map { try TemplateLookup.whatsappWindowOpen(db, e164: $0, now: message.at) } ?? false
-                return (client, try TemplateLookup.templates(db, stage: stage), open)
+                return (client, try TemplateLookup.templates(db, stage: stage), open, try MessagingSettings.current(db).transliteratesSMS)
             }
-            guard let (client, templates, windowOpen) = loaded else { return .ignored(reason: "unknown_client") }
+            guard let (client, templates, windowOpen, transliterates) = loaded else { return .ignored(reason: "unknown_client") }
+            var context = message.templateContext
+            context.transliteratesSMS = transliterates
             let preferred = PreferredChannel(rawValue: client.preferredChannel) ?? .whatsapp
             let channel = ChannelSelection.deliveryChannel(intended: message.channel, preferred: preferred, configured: sender.isConfigured)
             let request = SendRequest(messageKey: message.messageKey, clientId: message.clientId, installmentId: message.installmentId,
                                       stage: message.stage, phone: client.phone, phoneCountry: client.phoneCountryCode,
                                       preferredChannel: preferred, onlyChannel: channel, templates: templates,
-                                      context: message.templateContext, dryRun: dryRun, allowFreeText: windowOpen,
+                                      context: context, dryRun: dryRun, allowFreeText: windowOpen,
                                       at: message.at, actor: actor)
             let report = try await sender.send(request)
             return Self.result(of: report)

@@ -40,7 +40,7 @@ public struct LiveNotificationActions: NotificationActions {
 
     public func sendTest(_ request: TestSendRequest, actor: String) async throws -> TestSendResult {
         let now = Date()
-        let draft: MessageDraft
+        var draft: MessageDraft
         do {
             draft = try store.read { db in
                 try MessageDraftBuilder.build(db, clientId: request.clientId, stageName: request.stage ?? "TEST",
@@ -54,9 +54,11 @@ public struct LiveNotificationActions: NotificationActions {
         }
         let dryRun = request.dryRun ?? false
         let key = "test:\(UUID().uuidString)"
-        let windowOpen = try store.read { db in
-            try (try? draft.phone.get()).map { try TemplateLookup.whatsappWindowOpen(db, e164: $0.e164, now: now) } ?? false
+        let (windowOpen, transliterates) = try store.read { db in
+            (try (try? draft.phone.get()).map { try TemplateLookup.whatsappWindowOpen(db, e164: $0.e164, now: now) } ?? false,
+             try MessagingSettings.current(db).transliteratesSMS)
         }
+        draft.context.transliteratesSMS = transliterates
         let send = SendRequest(messageKey: key, clientId: draft.client.id, installmentId: draft.installmentId, stage: draft.stageName,
                                phone: draft.client.phone, phoneCountry: draft.client.phoneCountryCode,
                                preferredChannel: PreferredChannel(rawValue: draft.client.preferredChannel) ?? .whatsapp,
