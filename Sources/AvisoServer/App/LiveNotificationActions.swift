@@ -63,7 +63,7 @@ public struct LiveNotificationActions: NotificationActions {
                                phone: draft.client.phone, phoneCountry: draft.client.phoneCountryCode,
                                preferredChannel: PreferredChannel(rawValue: draft.client.preferredChannel) ?? .whatsapp,
                                onlyChannel: draft.channel, templates: [draft.channel: draft.template], context: draft.context,
-                               dryRun: dryRun, test: true, allowFreeText: windowOpen || draft.stage == .test,
+                               dryRun: dryRun, test: true, allowFreeText: windowOpen,
                                at: now, actor: actor)
         let report = try await sender.send(send)
         let to = (try? draft.phone.get()).map { Masking.phone($0.e164) }
@@ -71,6 +71,11 @@ public struct LiveNotificationActions: NotificationActions {
         var result = TestSendResult(messageKey: key, clientId: draft.client.id, stage: draft.stageName, channel: draft.channel,
                                     provider: "none", to: to, status: "skipped", messageId: nil, dryRun: dryRun || !sender.isConfigured(draft.channel),
                                     text: text)
+        if draft.channel == .whatsapp {
+            // A test too: outside the window Meta refuses free text (131047), so the approved template goes.
+            result.whatsappForm = WhatsAppForm.choose(allowFreeText: windowOpen, hasTemplate: draft.template.whatsapp != nil)
+            if result.whatsappForm == .template { result.whatsappTemplate = draft.template.whatsapp?.name }
+        }
         // The last outcome is the one that counts (a fallback SMS after a WhatsApp failure).
         for outcome in report.outcomes {
             switch outcome {
