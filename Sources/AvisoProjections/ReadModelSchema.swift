@@ -155,6 +155,7 @@ public enum ReadModelSchema {
         migrator.registerMigration("v2-scheduling", migrate: SchedulingProjection.migrateV2Scheduling)
         migrator.registerMigration("v3-reminders", migrate: SchedulingProjection.migrateV3Reminders)
         migrator.registerMigration("v3-undecodable-records", migrate: UndecodableRecords.migrateV3)
+        migrator.registerMigration("v3-sms-transliteration", migrate: MessagingSettings.migrateV3SMSTransliteration)
         return migrator
     }
 

@@ -20,11 +20,11 @@ public struct MessagingDispatcher: MessageDispatching {
         self.logger = logger
     }
 
-    /// A sender whose events go into `store`, configured from the environment.
-    public static func sender(for store: AvisoStore, environment: [String: String] = ProcessInfo.processInfo.environment,
+    /// A sender whose events go into `store`, with the providers the composition root decided.
+    public static func sender(for store: AvisoStore, configuration: ProviderConfiguration,
                               logger: Logger = Logger(label: "aviso.messaging")) throws -> MessageSender {
         let rate = try store.read { try MessagingSettings.current($0).whatsappMessagesPerSecond }
-        return MessageSender(configuration: ProviderConfiguration(environment: environment), whatsappMessagesPerSecond: rate,
+        return MessageSender(configuration: configuration, whatsappMessagesPerSecond: rate,
                              logger: logger) { events in try await store.append(events) }
     }
 
@@ -33,19 +33,21 @@ public struct MessagingDispatcher: MessageDispatching {
             guard let (stage, _) = TemplateStage.resolve(schedulerStage: message.templateStage) else {
                 return .skipped(.renderError)
             }
-            let loaded = try store.read { db -> (ClientRecord, [Channel: MessageTemplate], Bool)? in
+            let loaded = try store.read { db -> (ClientRecord, [Channel: MessageTemplate], Bool, Bool)? in
                 guard let client = try ClientRecord.fetchOne(db, key: message.clientId) else { return nil }
                 let e164 = try? PhoneNumberParser.parse(client.phone, defaultRegion: client.phoneCountryCode ?? "GT").e164
                 let open = try e164.map { try TemplateLookup.whatsappWindowOpen(db, e164: $0, now: message.at) } ?? false
-                return (client, try TemplateLookup.templates(db, stage: stage), open)
+                return (client, try TemplateLookup.templates(db, stage: stage), open, try MessagingSettings.current(db).transliteratesSMS)
             }
-            guard let (client, templates, windowOpen) = loaded else { return .ignored(reason: "unknown_client") }
+            guard let (client, templates, windowOpen, transliterates) = loaded else { return .ignored(reason: "unknown_client") }
+            var context = message.templateContext
+            context.transliteratesSMS = transliterates
             let preferred = PreferredChannel(rawValue: client.preferredChannel) ?? .whatsapp
             let channel = ChannelSelection.deliveryChannel(intended: message.channel, preferred: preferred, configured: sender.isConfigured)
             let request = SendRequest(messageKey: message.messageKey, clientId: message.clientId, installmentId: message.installmentId,
                                       stage: message.stage, phone: client.phone, phoneCountry: client.phoneCountryCode,
                                       preferredChannel: preferred, onlyChannel: channel, templates: templates,
-                                      context: message.templateContext, dryRun: dryRun, allowFreeText: windowOpen,
+                                      context: context, dryRun: dryRun, allowFreeText: windowOpen,
                                       at: message.at, actor: actor,
                                       // A `both` client's SMS for this moment is its own message: no second one as a fallback.
                                       smsFallback: !ClientInfo.channels(preferred: client.preferredChannel).contains(.sms))

@@ -1,11 +1,16 @@
 import ArgumentParser
 import AvisoLedger
+import AvisoProjections
 import Foundation
 
 struct HistoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
-        abstract: "The ledger's events, oldest first: what happened, when, and who caused it."
+        abstract: "The ledger's events, oldest first: what happened, when, and who caused it.",
+        discussion: """
+            Times are local, in the settings' time zone (default America/Guatemala), with their UTC offset. \
+            Phone numbers are masked to their last 4 digits unless --unmasked.
+            """
     )
 
     @OptionGroup var data: DataOptions
@@ -14,27 +19,33 @@ struct HistoryCommand: AsyncParsableCommand {
     @Option(help: "From this instant (ISO 8601).") var since: String?
     @Option(help: "Up to this instant (ISO 8601).") var until: String?
     @Flag(help: "One JSON object per line.") var json = false
+    @Flag(help: "Show full phone numbers (masked to the last 4 digits by default).") var unmasked = false
 
     func run() async throws {
         let filter = HistoryFilter(clientId: client, messageId: messageId,
                                    since: try since.map { try instant($0, "--since") },
                                    until: try until.map { try instant($0, "--until") })
         // Read-only (MDB_RDONLY): history writes nothing, so it works on a read-only directory.
-        let records: [LedgerRecord]
+        var records: [LedgerRecord] = []
+        var time = HistoryTime(zone: TimeZone(identifier: "America/Guatemala")!)
         do {
             let ledger = try Ledger(readingOnly: data.directory.ledger)
             defer { ledger.close() }
             records = try LedgerHistory.records(ledger, matching: filter)
+            time = HistoryTime(zone: try HistoryTime.settingsZone(ledger))
         } catch LedgerError.notFound {
-            records = []
+            // No ledger yet: nothing to show.
         }
         for record in records {
+            var object = LedgerHistory.json(record)
+            object["time"] = time.text(record.time)
+            if !unmasked, let payload = object["payload"] as? [String: Any] { object["payload"] = HistoryPhones.masked(payload) }
             if json {
-                try printJSONLine(LedgerHistory.json(record))
+                try printJSONLine(object)
             } else {
-                let payload = LedgerHistory.json(record)["payload"] as? [String: Any] ?? [:]
+                let payload = object["payload"] as? [String: Any] ?? [:]
                 let fields = payload.keys.sorted().map { "\($0)=\(payload[$0]!)" }.joined(separator: " ")
-                print("\(record.position)\t\(Timestamps.utc(record.time))\t\(record.type)\t\(record.actor)\t\(fields)")
+                print("\(record.position)\t\(time.text(record.time))\t\(record.type)\t\(record.actor)\t\(fields)")
             }
         }
         if !json && records.isEmpty { print("(no events)") }
@@ -47,5 +58,43 @@ struct HistoryCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(option) \(error)")
         }
+    }
+}
+
+/// An event's time as the lender reads it: local, with the offset that makes it exact
+/// (`2026-11-30T16:25:05-06:00`).
+struct HistoryTime {
+    let formatter: ISO8601DateFormatter
+
+    init(zone: TimeZone) {
+        formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        formatter.timeZone = zone
+    }
+
+    func text(_ date: Date) -> String { formatter.string(from: date) }
+
+    /// The settings' zone as the ledger last set it; the default settings' zone otherwise.
+    /// Read from the ledger itself, like the rest of `history`, not from the read models.
+    static func settingsZone(_ ledger: Ledger) throws -> TimeZone {
+        var settings = MessagingSettings.defaults
+        try ledger.forEachRecord { record in
+            guard record.type == SettingsChanged.eventType, case let .settingsChanged(change) = try record.decodeEvent() else { return }
+            settings = settings.applying(change)
+        }
+        return settings.zone
+    }
+}
+
+/// Payload fields that hold a phone number, masked to the last 4 digits as `aviso log` does.
+enum HistoryPhones {
+    static let fields: Set<String> = ["to", "from", "phone", "recipient"]
+
+    static func masked(_ payload: [String: Any]) -> [String: Any] {
+        var out = payload
+        for key in fields {
+            if let value = payload[key] as? String { out[key] = Masking.phone(value) }
+        }
+        return out
     }
 }

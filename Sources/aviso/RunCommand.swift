@@ -67,8 +67,9 @@ func withScheduler(_ data: DataOptions, _ options: SchedulerRunOptions, plan kin
     let store = try data.openStore()
     defer { store.close() }
     do {
-        let environment = ProcessInfo.processInfo.environment
-        let sender = try MessagingDispatcher.sender(for: store, environment: environment)
+        // The composition root: the one place this command reads the providers' variables.
+        let providers = ProviderConfiguration(environment: ProcessInfo.processInfo.environment)
+        let sender = try MessagingDispatcher.sender(for: store, configuration: providers)
         let scheduler = Scheduler.live(store: store, sender: sender)
         // A dry run changes nothing, not even the default templates of a new data directory.
         if options.dryRun { return try options.print(try scheduler.plan(now: now, kind: kind)) }

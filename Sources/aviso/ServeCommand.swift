@@ -13,7 +13,7 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run the HTTP server until SIGTERM/SIGINT (graceful: in-flight requests and ledger writes finish).",
         discussion: """
-            Environment: AVISO_PUBLIC_URL, TWILIO_AUTH_TOKEN, WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN, AVISO_CRON_SECRET,
+            Environment: AVISO_PUBLIC_URL, TWILIO_AUTH_TOKEN, WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN, AVISO_CRON_SECRET (or CRON_SECRET),
             AVISO_ADMIN_PASSWORD (first start), AVISO_FIXTURES, AVISO_SESSION_HOURS, AVISO_BCRYPT_COST, AVISO_TRUST_PROXY, AVISO_LOG_LEVEL.
             """
     )
@@ -29,7 +29,7 @@ struct ServeCommand: AsyncParsableCommand {
         LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
         let logger = Logger(label: "aviso")
 
-        let arguments = AppArguments.fromEnvironment(host: host, port: port)
+        let arguments = AppArguments.fromEnvironment(host: host, port: port, environment: environment)
         let store = try data.openStore()
         let report = try await ServerBootstrap.prepare(store: store, fixtures: FixturesLocation.directory(), demo: demo,
                                                        adminPassword: environment["AVISO_ADMIN_PASSWORD"],
@@ -48,7 +48,8 @@ struct ServeCommand: AsyncParsableCommand {
                 say("account \(account.role.rawValue): login \(account.login)  password from AVISO_ADMIN_PASSWORD\(client)")
             }
         }
-        let actions = try LiveNotificationActions.make(store: store, environment: environment)
+        // The providers as `arguments` decided them: the send path and every page agree.
+        let actions = try LiveNotificationActions.make(store: store, configuration: arguments.providerConfiguration)
         let app = buildApplication(arguments, store: store, actions: actions, logger: logger,
                                    scheduler: SchedulerService(store: store, scheduler: actions.scheduler, logger: logger))
         say("Aviso: open http://\(host):\(port)/ingresar to sign in (Ctrl-C stops it gracefully)")

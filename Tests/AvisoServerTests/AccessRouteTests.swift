@@ -27,6 +27,9 @@ import Testing
         Probe(method: .post, uri: "/api/notifications/test", body: #"{"clientId":"C001","dryRun":true}"#, allowed: [.admin, .asesor]),
         Probe(method: .post, uri: "/api/notifications/run?dryRun=true", allowed: [.admin, .cron]),
         Probe(method: .post, uri: "/api/notifications/reactivate?dryRun=true", allowed: [.admin, .cron]),
+        // The cron host's GET: the bearer secret only, never a session (a GET must not act on a cookie).
+        Probe(method: .get, uri: "/api/notifications/run?dryRun=true", allowed: [.cron]),
+        Probe(method: .get, uri: "/api/notifications/reactivate?dryRun=true", allowed: [.cron]),
         Probe(method: .put, uri: "/api/clients/C001",
               body: #"{"name":"María José López","phone":"5555-1234","phone_country_code":"GT","advisor":"Ana Pérez","preferred_channel":"whatsapp","payment_link":"https://pagos.example.gt/c001"}"#,
               allowed: [.admin, .cron]),

@@ -101,8 +101,8 @@ import Testing
             "TWILIO_ACCOUNT_SID": sid, "TWILIO_AUTH_TOKEN": twilioToken, "TWILIO_FROM": "+15005550006",
             "AVISO_PUBLIC_URL": "https://cobros.example.gt",
         ])
-        let status = ProviderStatus(configuration: configuration,
-                                    arguments: AppArguments(publicURL: "https://cobros.example.gt", twilioAuthToken: twilioToken))
+        let status = ProviderStatus(arguments: AppArguments(publicURL: "https://cobros.example.gt", twilioAuthToken: twilioToken,
+                                                            providerConfiguration: configuration))
         let text = status.providers.map { "\($0.state) \($0.credential) \($0.webhookSecret)" }.joined(separator: " ")
         #expect(status.providers.allSatisfy { $0.state == "Configurado" })
         #expect(text.contains("…WXYZ"))
@@ -112,6 +112,52 @@ import Testing
         }
         #expect(status.webhooks.map(\.url).contains("https://cobros.example.gt/api/webhooks/whatsapp"))
         #expect(status.providers[0].webhookSecret.hasPrefix("No configurado"))
+    }
+
+    @Test func smsTransliterationIsASettingOnByDefault() async throws {
+        // An event written before the setting existed reads as "not set": on.
+        let old = try JSONDecoder().decode(SettingsChanged.self, from: Data(#"{"dailyCap":3}"#.utf8))
+        #expect(old.smsTransliteration == nil)
+        #expect(MessagingSettings.defaults.applying(old).transliteratesSMS)
+
+        let env = try await TestEnvironment.make()
+        defer { env.cleanUp() }
+        try await env.test { client in
+            let admin = try await client.consoleLogin("admin")
+            let api = try await client.login("admin", ip: "10.0.0.30")
+            let preview = "/api/notifications/preview?stage=D-2&clientId=C002&channel=sms"
+            let page = try await client.console("/configuracion/mensajeria", session: admin)
+            #expect(page.body.contains(#"id="sms_gsm7" name="sms_gsm7" value="1" checked"#))
+            try await client.execute(uri: preview, method: .get, headers: .session(api)) { response in
+                let body = obj(response.body)
+                #expect((body["text"] as? String)?.contains("Juan Carlos Pérez Aju") == true, "\(body)")
+                #expect((body["sms"] as? [String: Any])?["encoding"] as? String == "GSM-7")
+            }
+            // A post without the field (an older page) changes nothing.
+            let same = try await client.console("/configuracion/mensajeria", method: .post, session: admin, form: Self.form())
+            #expect(same.location == "/configuracion/mensajeria?ok=sin-cambios")
+
+            let off = try await client.console("/configuracion/mensajeria", method: .post, session: admin,
+                                               form: Self.form() + [("sms_gsm7", "0")])
+            #expect(off.location == "/configuracion/mensajeria?ok=guardado")
+            _ = try env.store.catchUp()
+            #expect(try env.store.read { try MessagingSettings.current($0) }.transliteratesSMS == false)
+            let change = try env.ledgerEvents().compactMap { if case let .settingsChanged(c) = $0 { c } else { nil } }.last
+            #expect(change == SettingsChanged(smsTransliteration: false))
+            try await client.execute(uri: preview, method: .get, headers: .session(api)) { response in
+                let body = obj(response.body)
+                #expect((body["text"] as? String)?.contains("Juan Carlos Pérez Ajú") == true, "\(body)")
+                #expect((body["sms"] as? [String: Any])?["encoding"] as? String == "UCS-2")
+            }
+            let unchecked = try await client.console("/configuracion/mensajeria", session: admin)
+            #expect(unchecked.body.contains(#"id="sms_gsm7" name="sms_gsm7" value="1">"#))
+
+            let on = try await client.console("/configuracion/mensajeria", method: .post, session: admin,
+                                              form: Self.form() + [("sms_gsm7", "0"), ("sms_gsm7", "1")])
+            #expect(on.location == "/configuracion/mensajeria?ok=guardado")
+            _ = try env.store.catchUp()
+            #expect(try env.store.read { try MessagingSettings.current($0) }.transliteratesSMS)
+        }
     }
 
     @Test func settingsFormValidation() throws {

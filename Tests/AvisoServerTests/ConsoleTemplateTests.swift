@@ -57,8 +57,9 @@ import Testing
             #expect(answer.status == .ok)
             let json = try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any] ?? [:]
             let text = json["text"] as? String ?? ""
-            #expect(text.hasPrefix("Hola María José López, su cuota de Q1,250.00 vence el "))
-            #expect(json["encoding"] as? String == "UCS-2" || json["encoding"] as? String == "GSM-7")
+            // The SMS as it would be sent: folded to GSM-7 (í, ó are not GSM-7; é is).
+            #expect(text.hasPrefix("Hola Maria José Lopez, su cuota de Q1,250.00 vence el "))
+            #expect(json["encoding"] as? String == "GSM-7")
             #expect((json["segments"] as? Int ?? 0) >= 1)
             #expect(env.head == before)
 
@@ -85,7 +86,9 @@ import Testing
                                                   form: [("etapa", "D-2"), ("canal", "sms"), ("cuerpo", "Prueba {{nombre}} sin JS"),
                                                          ("cliente", "C002"), ("accion", "vista_previa")])
             #expect(answer.status == .ok)
-            #expect(answer.body.contains("Prueba Juan Carlos Pérez Ajú sin JS"))
+            // What would be sent: the SMS folded to GSM-7 (é is GSM-7, ú is not).
+            #expect(answer.body.contains("Prueba Juan Carlos Pérez Aju sin JS"))
+            #expect(answer.body.contains("costo estimado: <span id=\"vista-previa-costo\">×1 (un SMS de un segmento GSM-7)</span>"))
             #expect(answer.body.contains(#"<option value="C002" selected>"#))
             #expect(env.head == before)
         }

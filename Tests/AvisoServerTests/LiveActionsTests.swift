@@ -1,4 +1,5 @@
 import AvisoLedger
+import AvisoMessaging
 import AvisoProjections
 import AvisoScheduler
 @testable import AvisoServer
@@ -14,7 +15,7 @@ import Testing
     @Test func testSendAndRunGoThroughTheRealSendPathAndScheduler() async throws {
         let env = try await TestEnvironment.make()
         defer { env.cleanUp() }
-        let actions = try LiveNotificationActions.make(store: env.store, environment: [:])
+        let actions = try LiveNotificationActions.make(store: env.store, configuration: ProviderConfiguration(environment: [:]))
         let app = buildApplication(env.arguments, store: env.store, actions: actions, logger: env.logs.logger(), parts: env.parts)
         try await app.test(.router) { client in
             let admin = try await client.login("admin")

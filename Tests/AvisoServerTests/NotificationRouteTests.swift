@@ -56,6 +56,30 @@ import Testing
         #expect(env.head == before)
     }
 
+    @Test func smsPreviewShowsEncodingSegmentsAndCostFactor() async throws {
+        let env = try await TestEnvironment.make()
+        defer { env.cleanUp() }
+        try await env.test { client in
+            let admin = try await client.login("admin")
+            // C003, Ana Lucía Chávez, has a payment link: accents in the name, one GSM-7 part all the same.
+            try await client.execute(uri: "/api/notifications/preview?stage=D-1&clientId=C003&channel=sms", method: .get,
+                                     headers: .session(admin)) { response in
+                #expect(response.status == .ok, "\(String(buffer: response.body))")
+                let body = obj(response.body)
+                #expect((body["text"] as? String)?.contains("Ana Lucia Chavez") == true, "\(body)")
+                let sms = try #require(body["sms"] as? [String: Any])
+                #expect(sms["encoding"] as? String == "GSM-7")
+                #expect(sms["segments"] as? Int == 1)
+                #expect(sms["costFactor"] as? Double == 1)
+                #expect(body["encoding"] as? String == "GSM-7")
+            }
+            try await client.execute(uri: "/api/notifications/preview?stage=D-1&clientId=C003&channel=whatsapp", method: .get,
+                                     headers: .session(admin)) { response in
+                #expect(obj(response.body)["sms"] == nil, "SMS cost is for SMS only")
+            }
+        }
+    }
+
     @Test func previewRenderErrorNamesTheVariable() async throws {
         let env = try await TestEnvironment.make()
         defer { env.cleanUp() }

@@ -24,7 +24,7 @@ import Testing
         try await env.store.append(.clientUpserted(ClientUpserted(id: "C020", name: "Julio César Toj", phone: "4567 8901",
                                                                   phoneCountryCode: "GT", advisor: "Ana Pérez", preferredChannel: .both)),
                                    actor: "test")
-        let actions = try LiveNotificationActions.make(store: env.store, environment: [:])
+        let actions = try LiveNotificationActions.make(store: env.store, configuration: ProviderConfiguration(environment: [:]))
         let zone = TimeZone(identifier: "America/Guatemala")!
         let today = LocalDay(Date(), in: zone)
         var covered: Set<String> = []

@@ -82,11 +82,16 @@ public struct SettingsChanged: EventPayload {
     public var reactivatePendingDays: Int?
     public var reactivateIntervalDays: Int?
     public var whatsappMessagesPerSecond: Double?
+    /// Fold every rendered SMS to GSM-7 (one part costs a third of UCS-2). Absent in events
+    /// written before it existed: those leave it as it was (on by default).
+    public var smsTransliteration: Bool?
 
     public init(timeZone: String? = nil, quietHoursStart: String? = nil, quietHoursEnd: String? = nil,
                 dailyCap: Int? = nil, enabledStages: [String]? = nil, weeklyMaximum: Int? = nil,
                 runTime: String? = nil, reactivateTime: String? = nil, reactivatePendingDays: Int? = nil,
-                reactivateIntervalDays: Int? = nil, whatsappMessagesPerSecond: Double? = nil) {
+                reactivateIntervalDays: Int? = nil, whatsappMessagesPerSecond: Double? = nil,
+                smsTransliteration: Bool? = nil) {
+        self.smsTransliteration = smsTransliteration
         self.timeZone = timeZone
         self.quietHoursStart = quietHoursStart
         self.quietHoursEnd = quietHoursEnd

@@ -22,8 +22,8 @@ public struct OutgoingMessage: Sendable {
     /// SMS body, and the WhatsApp body when `allowFreeText` is true.
     public var text: String
     public var whatsappTemplate: WhatsAppTemplateCall?
-    /// WhatsApp: send `type:text` only when true (24 h window known open, or a test send);
-    /// otherwise `type:template`, because free text outside the window fails with 131047.
+    /// WhatsApp: send `type:text` only when true (24 h window known open); otherwise
+    /// `type:template`, because free text outside the window fails with 131047.
     public var allowFreeText: Bool
     /// WhatsApp `biz_opaque_callback_data`, echoed back in status webhooks.
     public var callbackData: String?
@@ -42,6 +42,24 @@ public struct OutgoingMessage: Sendable {
         self.whatsappTemplate = whatsappTemplate
         self.allowFreeText = allowFreeText
         self.callbackData = callbackData
+    }
+}
+
+/// How a WhatsApp message goes out: free text only while the 24 h window is open, otherwise
+/// the approved template (free text outside the window fails with 131047).
+public enum WhatsAppForm: String, Sendable, Codable {
+    case freeText = "free_text"
+    case template
+
+    /// nil: neither is possible (window closed and no approved template).
+    public static func choose(allowFreeText: Bool, hasTemplate: Bool) -> WhatsAppForm? {
+        allowFreeText ? .freeText : hasTemplate ? .template : nil
+    }
+}
+
+extension OutgoingMessage {
+    public var whatsappForm: WhatsAppForm? {
+        WhatsAppForm.choose(allowFreeText: allowFreeText, hasTemplate: whatsappTemplate != nil)
     }
 }
 

@@ -101,6 +101,8 @@ public struct TwilioConfiguration: Sendable, CustomStringConvertible, CustomDebu
 
 /// Everything the messaging layer reads from the environment. A provider whose variables are
 /// missing is nil ("not configured") and the app sends through `DryRunProvider` instead.
+/// Read once, at the composition root (`AppArguments.fromEnvironment`, each CLI command), and
+/// passed down: the send path, `/healthz`, the preview and the console share this one value.
 public struct ProviderConfiguration: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     public var whatsapp: WhatsAppConfiguration?
     public var twilio: TwilioConfiguration?
@@ -162,6 +164,13 @@ public struct ProviderConfiguration: Sendable, CustomStringConvertible, CustomDe
         case .whatsapp: whatsapp != nil
         case .sms: twilio != nil
         }
+    }
+
+    /// Who sends on `channel`: `whatsapp`, `twilio`, or `dry-run` when its variables are missing.
+    /// The health check, the preview and the console all say what this says.
+    public func providerName(for channel: Channel) -> String {
+        guard isConfigured(channel) else { return "dry-run" }
+        return channel == .whatsapp ? "whatsapp" : "twilio"
     }
 
     public var description: String {

@@ -70,11 +70,12 @@ public struct WhatsAppCloudProvider: MessageProvider {
             throw fail(nil, nil, .permanent, "recipient is not E.164 with +", to: message.to)
         }
         var payload = GraphSendRequest(to: message.to, bizOpaqueCallbackData: message.callbackData)
-        if message.allowFreeText {
+        switch (message.whatsappForm, message.whatsappTemplate) {
+        case (.freeText?, _):
             guard !message.text.isEmpty else { throw fail(nil, nil, .permanent, "empty text", to: message.to) }
             payload.type = "text"
             payload.text = .init(body: message.text)
-        } else if let template = message.whatsappTemplate {
+        case let (.template?, template?):
             payload.type = "template"
             payload.template = .init(
                 name: template.name,
@@ -83,7 +84,7 @@ public struct WhatsAppCloudProvider: MessageProvider {
                 components: template.bodyParameters.isEmpty
                     ? nil : [.init(type: "body", parameters: template.bodyParameters.map { .init(type: "text", text: $0) })]
             )
-        } else {
+        case (.template?, nil), (nil, _):
             throw fail(nil, nil, .permanent, "no template and free text not allowed", to: message.to)
         }
         do { return try JSONEncoder().encode(payload) } catch {

@@ -21,6 +21,15 @@ public struct SMSInfo: Codable, Sendable, Equatable {
     }
 }
 
+extension SMSInfo {
+    /// What one SMS part costs on the SMS channel, relative to a one-part message: Twilio bills
+    /// every part alike, GSM-7 or UCS-2.
+    public static let channelCostFactor = 1.0
+
+    /// Estimated cost relative to a one-part SMS: parts × the channel's factor.
+    public var costFactor: Double { Double(segments) * Self.channelCostFactor }
+}
+
 /// GSM 03.38 detection and segment counting.
 public enum SMSEncoding {
     /// GSM 03.38 default alphabet (one septet each). Note `ñ Ñ é É ¿ ¡` are in it,
@@ -31,6 +40,11 @@ public enum SMSEncoding {
     )
     /// Extension table: sent as ESC + char, so two septets each.
     static let extended: Set<Unicode.Scalar> = Set("\u{0C}^{}\\[~]|€".unicodeScalars)
+
+    /// Whether `character` is in GSM-7 (basic or extension table), so an SMS with it stays GSM-7.
+    public static func isGSM7(_ character: Character) -> Bool {
+        character.unicodeScalars.allSatisfy { basic.contains($0) || extended.contains($0) }
+    }
 
     public static func info(for text: String) -> SMSInfo {
         let scalars = text.unicodeScalars

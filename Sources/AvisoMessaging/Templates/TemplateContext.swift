@@ -24,6 +24,9 @@ public struct TemplateContext: Sendable, Equatable {
     public var totals: [CurrencyAmount]?
     /// The installments a message covers (`{{cuotas}}`), oldest due date first.
     public var installments: [InstallmentLine]?
+    /// The `smsTransliteration` setting: an SMS is folded to GSM-7 after it is filled in, so
+    /// values such as "sábado" don't make it a UCS-2 message. On unless the settings say off.
+    public var transliteratesSMS: Bool = true
 
     public init(
         name: String? = nil,

@@ -81,8 +81,10 @@ public enum TemplateRenderer {
             throw .syntax(line: 1, column: 1, detail: "la plantilla no se pudo interpretar")
         }
         let output = mustache.render(used)
-        let text = normalizedNewlines(output.precomposedStringWithCanonicalMapping)
+        var text = normalizedNewlines(output.precomposedStringWithCanonicalMapping)
             .trimmingCharacters(in: .whitespacesAndNewlines)
+        // After filling in, so the values are folded too; the preview and the send both render here.
+        if template.channel == .sms, context.transliteratesSMS { text = GSM7Transliteration.apply(text) }
         guard !text.isEmpty else { throw .emptyBody }
         return RenderedMessage(text: text, variables: used, whatsappParameters: parameters, sms: SMSEncoding.info(for: text))
     }

@@ -19,6 +19,11 @@ public struct MessagingSettings: SnakeCaseRecord, Equatable {
     public var whatsappMessagesPerSecond: Double
     public var updatedAt: String?
     public var updatedBy: String?
+    /// nil until a `SettingsChanged` sets it; read it through `transliteratesSMS`.
+    public var smsTransliteration: Bool?
+
+    /// Every rendered SMS is folded to GSM-7 (`GSM7Transliteration`): on unless turned off.
+    public var transliteratesSMS: Bool { smsTransliteration ?? true }
 
     /// The lender's defaults: Guatemala, quiet 20:00–08:00, two messages a day, every stage.
     public static let defaults = MessagingSettings(
@@ -41,11 +46,39 @@ public struct MessagingSettings: SnakeCaseRecord, Equatable {
         if let v = change.reactivatePendingDays { s.reactivatePendingDays = v }
         if let v = change.reactivateIntervalDays { s.reactivateIntervalDays = v }
         if let v = change.whatsappMessagesPerSecond { s.whatsappMessagesPerSecond = v }
+        if let v = change.smsTransliteration { s.smsTransliteration = v }
         return s
     }
 
     /// The settings' IANA zone (Guatemala if the saved name is unknown).
     public var zone: TimeZone { TimeZone(identifier: timeZone) ?? TimeZone(identifier: "America/Guatemala")! }
+
+    /// Written by hand only to leave out `sms_transliteration` while it is nil: the shipped `v1`
+    /// migration inserts `defaults` before `v3-sms-transliteration` adds that column. Once set,
+    /// a setting is never unset, so leaving out nil never keeps a stale value.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(timeZone, forKey: .timeZone)
+        try c.encode(quietHoursStart, forKey: .quietHoursStart)
+        try c.encode(quietHoursEnd, forKey: .quietHoursEnd)
+        try c.encode(dailyCap, forKey: .dailyCap)
+        try c.encode(enabledStages, forKey: .enabledStages)
+        try c.encode(weeklyMaximum, forKey: .weeklyMaximum)
+        try c.encode(runTime, forKey: .runTime)
+        try c.encode(reactivateTime, forKey: .reactivateTime)
+        try c.encode(reactivatePendingDays, forKey: .reactivatePendingDays)
+        try c.encode(reactivateIntervalDays, forKey: .reactivateIntervalDays)
+        try c.encode(whatsappMessagesPerSecond, forKey: .whatsappMessagesPerSecond)
+        try c.encodeIfPresent(updatedAt, forKey: .updatedAt)
+        try c.encodeIfPresent(updatedBy, forKey: .updatedBy)
+        if let smsTransliteration { try c.encode(smsTransliteration, forKey: .smsTransliteration) }
+    }
+
+    /// Adds the `smsTransliteration` setting's column (NULL: never set, so on).
+    static func migrateV3SMSTransliteration(_ db: Database) throws {
+        try db.alter(table: databaseTableName) { t in t.add(column: "sms_transliteration", .boolean) }
+    }
 
     public static func current(_ db: Database) throws -> MessagingSettings {
         try MessagingSettings.fetchOne(db, key: 1) ?? .defaults

@@ -1,4 +1,5 @@
 import AvisoLedger
+import AvisoMessaging
 import Foundation
 
 /// Everything `buildApplication` needs to know, from the command line and the environment.
@@ -14,10 +15,12 @@ public struct AppArguments: Sendable {
     public var whatsappAppSecret: String?
     /// `WHATSAPP_VERIFY_TOKEN`: answers Meta's subscription check.
     public var whatsappVerifyToken: String?
-    /// `AVISO_CRON_SECRET`: `Authorization: Bearer …` for runs and the portfolio API.
+    /// `AVISO_CRON_SECRET` (or `CRON_SECRET`, the Next.js host's name): `Authorization: Bearer …`
+    /// for runs and the portfolio API.
     public var cronSecret: String?
-    /// Which provider sends each channel (`whatsapp`, `twilio` or `dry-run`), for previews.
-    public var providers: [Channel: String]
+    /// The providers, decided once from the environment: the send path, `/healthz`, the
+    /// preview and the console all read this one value.
+    public var providerConfiguration: ProviderConfiguration
     public var sessionLifetime: TimeInterval
     public var bcryptCost: UInt8
     /// `AVISO_TRUST_PROXY=1`: take the client address from `X-Forwarded-For` (throttling).
@@ -26,7 +29,7 @@ public struct AppArguments: Sendable {
 
     public init(host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, twilioAuthToken: String? = nil,
                 whatsappAppSecret: String? = nil, whatsappVerifyToken: String? = nil, cronSecret: String? = nil,
-                providers: [Channel: String] = [.whatsapp: "dry-run", .sms: "dry-run"],
+                providerConfiguration: ProviderConfiguration = ProviderConfiguration(whatsapp: nil, twilio: nil),
                 sessionLifetime: TimeInterval = 8 * 3600, bcryptCost: UInt8 = 12, trustForwardedFor: Bool = false,
                 serverName: String = "aviso") {
         self.host = host
@@ -36,7 +39,7 @@ public struct AppArguments: Sendable {
         self.whatsappAppSecret = whatsappAppSecret
         self.whatsappVerifyToken = whatsappVerifyToken
         self.cronSecret = cronSecret
-        self.providers = providers
+        self.providerConfiguration = providerConfiguration
         self.sessionLifetime = sessionLifetime
         self.bcryptCost = bcryptCost
         self.trustForwardedFor = trustForwardedFor
@@ -50,17 +53,20 @@ public struct AppArguments: Sendable {
             guard let v = environment[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !v.isEmpty else { return nil }
             return v
         }
-        let whatsapp = value("WHATSAPP_TOKEN") != nil && value("WHATSAPP_PHONE_ID") != nil
-        let twilio = value("TWILIO_ACCOUNT_SID") != nil && value("TWILIO_AUTH_TOKEN") != nil && value("TWILIO_FROM") != nil
         return AppArguments(
             host: host, port: port,
             publicURL: value("AVISO_PUBLIC_URL").map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 },
             twilioAuthToken: value("TWILIO_AUTH_TOKEN"), whatsappAppSecret: value("WHATSAPP_APP_SECRET"),
-            whatsappVerifyToken: value("WHATSAPP_VERIFY_TOKEN"), cronSecret: value("AVISO_CRON_SECRET"),
-            providers: [.whatsapp: whatsapp ? "whatsapp" : "dry-run", .sms: twilio ? "twilio" : "dry-run"],
+            whatsappVerifyToken: value("WHATSAPP_VERIFY_TOKEN"), cronSecret: value("AVISO_CRON_SECRET") ?? value("CRON_SECRET"),
+            providerConfiguration: ProviderConfiguration(environment: environment),
             sessionLifetime: value("AVISO_SESSION_HOURS").flatMap(Double.init).map { $0 * 3600 } ?? 8 * 3600,
             bcryptCost: value("AVISO_BCRYPT_COST").flatMap(UInt8.init).map { min(max($0, 4), 31) } ?? 12,
             trustForwardedFor: value("AVISO_TRUST_PROXY") == "1")
+    }
+
+    /// Which provider sends each channel (`whatsapp`, `twilio` or `dry-run`).
+    var providers: [Channel: String] {
+        Dictionary(uniqueKeysWithValues: Channel.allCases.map { ($0, providerConfiguration.providerName(for: $0)) })
     }
 
     /// Cookies get `Secure` when the public URL is https.
@@ -73,7 +79,7 @@ public struct AppArguments: Sendable {
         if twilioAuthToken != nil && publicURL == nil { out.append("AVISO_PUBLIC_URL is not set: Twilio signatures are checked against the Host header") }
         if whatsappAppSecret == nil { out.append("WHATSAPP_APP_SECRET is not set: WhatsApp webhook signatures are not checked") }
         if whatsappVerifyToken == nil { out.append("WHATSAPP_VERIFY_TOKEN is not set: Meta's subscription check is refused") }
-        if cronSecret == nil { out.append("AVISO_CRON_SECRET is not set: runs need an admin session") }
+        if cronSecret == nil { out.append("AVISO_CRON_SECRET (or CRON_SECRET) is not set: runs need an admin session") }
         return out
     }
 }

@@ -18,10 +18,10 @@ public struct LiveNotificationActions: NotificationActions {
         self.sender = sender
     }
 
-    /// The scheduler and sender as `aviso run` builds them: providers from the environment,
+    /// The scheduler and sender as `aviso run` builds them: the composition root's providers,
     /// dry-run for any whose variables are missing, Twilio reconciliation when configured.
-    public static func make(store: AvisoStore, environment: [String: String]) throws -> LiveNotificationActions {
-        let sender = try MessagingDispatcher.sender(for: store, environment: environment)
+    public static func make(store: AvisoStore, configuration: ProviderConfiguration) throws -> LiveNotificationActions {
+        let sender = try MessagingDispatcher.sender(for: store, configuration: configuration)
         return LiveNotificationActions(store: store, scheduler: Scheduler.live(store: store, sender: sender),
                                        sender: sender)
     }
@@ -42,7 +42,7 @@ public struct LiveNotificationActions: NotificationActions {
 
     public func sendTest(_ request: TestSendRequest, actor: String) async throws -> TestSendResult {
         let now = Date()
-        let draft: MessageDraft
+        var draft: MessageDraft
         do {
             draft = try store.read { db in
                 try MessageDraftBuilder.build(db, clientId: request.clientId, stageName: request.stage ?? "TEST",
@@ -56,14 +56,16 @@ public struct LiveNotificationActions: NotificationActions {
         }
         let dryRun = request.dryRun ?? false
         let key = "test:\(UUID().uuidString)"
-        let windowOpen = try store.read { db in
-            try (try? draft.phone.get()).map { try TemplateLookup.whatsappWindowOpen(db, e164: $0.e164, now: now) } ?? false
+        let (windowOpen, transliterates) = try store.read { db in
+            (try (try? draft.phone.get()).map { try TemplateLookup.whatsappWindowOpen(db, e164: $0.e164, now: now) } ?? false,
+             try MessagingSettings.current(db).transliteratesSMS)
         }
+        draft.context.transliteratesSMS = transliterates
         let send = SendRequest(messageKey: key, clientId: draft.client.id, installmentId: draft.installmentId, stage: draft.stageName,
                                phone: draft.client.phone, phoneCountry: draft.client.phoneCountryCode,
                                preferredChannel: PreferredChannel(rawValue: draft.client.preferredChannel) ?? .whatsapp,
                                onlyChannel: draft.channel, templates: [draft.channel: draft.template], context: draft.context,
-                               dryRun: dryRun, test: true, allowFreeText: windowOpen || draft.stage == .test,
+                               dryRun: dryRun, test: true, allowFreeText: windowOpen,
                                at: now, actor: actor)
         let report = try await sender.send(send)
         let to = (try? draft.phone.get()).map { Masking.phone($0.e164) }
@@ -71,6 +73,11 @@ public struct LiveNotificationActions: NotificationActions {
         var result = TestSendResult(messageKey: key, clientId: draft.client.id, stage: draft.stageName, channel: draft.channel,
                                     provider: "none", to: to, status: "skipped", messageId: nil, dryRun: dryRun || !sender.isConfigured(draft.channel),
                                     text: text)
+        if draft.channel == .whatsapp {
+            // A test too: outside the window Meta refuses free text (131047), so the approved template goes.
+            result.whatsappForm = WhatsAppForm.choose(allowFreeText: windowOpen, hasTemplate: draft.template.whatsapp != nil)
+            if result.whatsappForm == .template { result.whatsappTemplate = draft.template.whatsapp?.name }
+        }
         // The last outcome is the one that counts (a fallback SMS after a WhatsApp failure).
         for outcome in report.outcomes {
             switch outcome {

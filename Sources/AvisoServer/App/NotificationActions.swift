@@ -1,4 +1,5 @@
 import AvisoLedger
+import AvisoMessaging
 import Foundation
 
 /// The send path and the scheduler, as the server calls them. The real implementation
@@ -49,6 +50,10 @@ public struct TestSendResult: Codable, Sendable, Equatable {
     public var errorCode: String?
     /// E.g. quiet hours: the test still goes, but the caller is told.
     public var warnings: [String]
+    /// WhatsApp only: `free_text` (the 24 h window is open) or `template` (closed: the
+    /// approved template, named in `whatsappTemplate`).
+    public var whatsappForm: WhatsAppForm?
+    public var whatsappTemplate: String?
 
     public init(messageKey: String, clientId: String, stage: String, channel: Channel, provider: String, to: String?,
                 status: String, messageId: String?, dryRun: Bool, text: String?, errorCode: String? = nil, warnings: [String] = []) {

@@ -34,7 +34,7 @@ struct AccessMiddleware: RouterMiddleware {
         var context = context
         var request = request
         if let bearer = Self.bearerToken(request) {
-            guard case .rolesOrCron = rule, let cronSecret, Secrets.constantTimeEqual(bearer, cronSecret) else {
+            guard rule.acceptsCron, let cronSecret, Secrets.constantTimeEqual(bearer, cronSecret) else {
                 throw APIError(.unauthorized, code: "unauthenticated", "the bearer token is not accepted here")
             }
             context.caller = .cron
@@ -52,6 +52,7 @@ struct AccessMiddleware: RouterMiddleware {
         case .open: allowed = true
         case let .roles(roles): allowed = caller.role.map(roles.contains) ?? false
         case let .rolesOrCron(roles): allowed = caller.isCron || (caller.role.map(roles.contains) ?? false)
+        case .cron: allowed = caller.isCron
         }
         guard allowed else { throw APIError.forbidden("your role may not do this") }
 

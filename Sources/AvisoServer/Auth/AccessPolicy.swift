@@ -8,6 +8,9 @@ public enum AccessRule: Sendable, Equatable {
     case roles(Set<UserRole>)
     /// A signed-in user with one of these roles, or `Authorization: Bearer $AVISO_CRON_SECRET`.
     case rolesOrCron(Set<UserRole>)
+    /// Only `Authorization: Bearer $AVISO_CRON_SECRET`: a cron host's GET with a side effect,
+    /// which a session cookie (a link, an image tag) must never trigger.
+    case cron
 }
 
 /// The one table saying who may call what, checked on the server for every request by
@@ -30,6 +33,8 @@ public enum AccessPolicy {
         "POST /api/notifications/test": .roles([.admin, .asesor]),
         "POST /api/notifications/run": .rolesOrCron([.admin]),
         "POST /api/notifications/reactivate": .rolesOrCron([.admin]),
+        "GET /api/notifications/run": .cron,
+        "GET /api/notifications/reactivate": .cron,
         "PUT /api/clients/{id}": .rolesOrCron([.admin]),
         "PUT /api/installments/{id}": .rolesOrCron([.admin]),
         "POST /api/installments/{id}/paid": .rolesOrCron([.admin]),
@@ -58,5 +63,15 @@ public enum AccessPolicy {
     /// The rule for a route, nil when it has none (and so is refused).
     public static func rule(method: String, path: String) -> AccessRule? {
         table["\(method) \(path)"]
+    }
+}
+
+extension AccessRule {
+    /// Whether the cron bearer secret may call a route with this rule.
+    var acceptsCron: Bool {
+        switch self {
+        case .rolesOrCron, .cron: true
+        case .open, .roles: false
+        }
     }
 }

@@ -14,16 +14,12 @@ struct Console {
     let parts: ServerParts
     let arguments: AppArguments
     let actions: any NotificationActions
-    let providerConfiguration: ProviderConfiguration
 
-    init(parts: ServerParts, arguments: AppArguments, actions: any NotificationActions,
-         providerConfiguration: ProviderConfiguration = ProviderConfiguration(environment: ProcessInfo.processInfo.environment),
-         views: ConsoleViews = .shared) {
+    init(parts: ServerParts, arguments: AppArguments, actions: any NotificationActions, views: ConsoleViews = .shared) {
         self.views = views
         self.parts = parts
         self.arguments = arguments
         self.actions = actions
-        self.providerConfiguration = providerConfiguration
         auth = AuthController(users: SQLiteUserDirectory(store: parts.store), sessions: parts.sessions, throttle: parts.throttle,
                               arguments: arguments)
     }
@@ -35,8 +31,7 @@ struct Console {
         let previewer = TemplatePreviewer(store: store, providers: arguments.providers)
         router.addRoutes(HomeController(views: views).routes)
         router.addRoutes(LoginController(auth: auth, views: views).routes)
-        router.addRoutes(MessagingSettingsController(store: store, providers: ProviderStatus(configuration: providerConfiguration,
-                                                                                             arguments: arguments),
+        router.addRoutes(MessagingSettingsController(store: store, providers: ProviderStatus(arguments: arguments),
                                                      views: views).routes, atPath: "/configuracion")
         router.addRoutes(TemplatesController(store: store, previewer: previewer, defaults: Self.shippedTemplates(), views: views).routes,
                          atPath: "/configuracion")

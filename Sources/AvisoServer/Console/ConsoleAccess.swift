@@ -27,6 +27,7 @@ enum ConsoleAccess {
         switch rule {
         case .open: return true
         case let .roles(roles), let .rolesOrCron(roles): return roles.contains(role)
+        case .cron: return false
         }
     }
 

@@ -21,6 +21,13 @@ enum ConsoleFormatting {
         Timestamps.parseUTC(text).map { dateTime($0, in: zone) } ?? text
     }
 
+    /// An SMS's estimated cost factor for a person: `×1 (un SMS de un segmento)`, `×3 (3 segmentos UCS-2)`.
+    static func cost(_ sms: SMSInfo) -> String {
+        let factor = sms.costFactor == sms.costFactor.rounded() ? String(Int(sms.costFactor)) : String(format: "%.1f", sms.costFactor)
+        let parts = sms.segments == 1 ? "un SMS de un segmento" : "\(sms.segments) segmentos"
+        return "×\(factor) (\(parts) \(sms.encoding.rawValue))"
+    }
+
     /// `5 ene` for chart labels.
     static func shortDate(_ day: CalendarDate) -> String {
         let months = ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"]

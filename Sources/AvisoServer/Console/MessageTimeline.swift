@@ -79,7 +79,8 @@ struct MessageTimeline: Sendable {
         case let .messageSkipped(e):
             return Entry(when: at(e.at), title: "Omitido", detail: MessageVocabulary.skipReason(e.reason.rawValue), kind: "neutro")
         case let .ignoredInvalidPhone(e):
-            return Entry(when: at(e.at), title: "Ignorado: teléfono inválido", detail: "\(e.reason) (\(e.rawMasked))", kind: "malo")
+            return Entry(when: at(e.at), title: "Ignorado: teléfono inválido",
+                         detail: "\(MessageVocabulary.ignoreReason(e.reason)) (\(e.rawMasked))", kind: "malo")
         default:
             return nil
         }

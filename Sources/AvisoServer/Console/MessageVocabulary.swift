@@ -1,6 +1,8 @@
 import AvisoLedger
+import AvisoMessaging
 
-/// Statuses, skip reasons and the common provider error codes, in Spanish for the Mensajes page.
+/// Every word of the console that names a state, a stage or a reason, in Spanish: statuses,
+/// stages, skip, ignore and cancel reasons, and the common provider error codes.
 enum MessageVocabulary {
     static let statuses: [(value: String, label: String)] = [
         ("deferred", "En espera (horario de silencio)"), ("rendered", "Generado"), ("scheduled", "Programado"), ("accepted", "Aceptado"), ("queued", "En cola"),
@@ -29,13 +31,54 @@ enum MessageVocabulary {
         case .duplicateStage?: "Esta etapa ya se envió a este cliente."
         case .within24h?: "Ya recibió un mensaje de esta etapa en las últimas 24 horas."
         case .optedOut?: "El cliente pidió no recibir mensajes (BAJA/STOP)."
-        case .fixedLine?: "El número es una línea fija: no recibe SMS ni WhatsApp."
+        case .fixedLine?: "Teléfono fijo: no recibe SMS ni WhatsApp."
         case .noProvider?: "No hay proveedor configurado para el canal."
         case .channelStopped?: "El canal está detenido."
         case .renderError?: "La plantilla no se pudo completar con los datos del cliente."
         case .paid?: "La cuota ya estaba pagada."
         case .covered?: "Ya va incluida en otro mensaje que el cliente recibe hoy."
-        case nil: value
+        case nil: cancelReasons[value] ?? ignoreReason(value)
+        }
+    }
+
+    /// Why a decided message was cancelled before it went out (`ScheduledMessageCancelled`),
+    /// for the reasons that are not also skip reasons.
+    static let cancelReasons: [String: String] = [
+        "expired": "Venció su día sin enviarse: no se envía tarde.",
+        "no_longer_due": "La cuota ya no está pendiente.",
+    ]
+
+    /// Why a number can't be messaged (`IgnoredInvalidPhone`): the phone parser's own Spanish
+    /// message for a malformed number.
+    static func ignoreReason(_ value: String) -> String {
+        switch value {
+        case "fixed_line": return "Teléfono fijo: no recibe SMS ni WhatsApp."
+        case "not_mobile": return "El número no es de celular: no recibe SMS ni WhatsApp."
+        case "unknown_client": return "El cliente ya no existe."
+        default: return phoneErrors.first { $0.reason == value }?.message ?? value
+        }
+    }
+
+    static let phoneErrors: [PhoneNumberError] = [
+        .empty, .notANumber, .tooShort, .tooLong, .invalidLength, .unknownCountryCode, .invalidForRegion, .unknownDefaultRegion,
+    ]
+
+    /// A stage as a person says it: `D-2` → "2 días antes del vencimiento", `WEEKLY_3` →
+    /// "Semana 3 de atraso". An unknown name is shown as is.
+    static func stage(_ name: String) -> String {
+        if name == TemplateStage.weekly.rawValue { return "Recordatorio semanal de cuota vencida" }
+        guard let (stage, week) = TemplateStage.resolve(schedulerStage: name) else { return name }
+        if let week { return "Semana \(week) de atraso" }
+        let text = stage.spanishDescription
+        return text.prefix(1).uppercased() + text.dropFirst()
+    }
+
+    /// How a WhatsApp test went out, or nil for SMS.
+    static func whatsappForm(_ form: WhatsAppForm?, template: String?) -> String? {
+        switch form {
+        case .template?: "Plantilla aprobada «\(template ?? "")»: la ventana de 24 horas está cerrada."
+        case .freeText?: "Texto libre: la ventana de 24 horas está abierta."
+        case nil: nil
         }
     }
 

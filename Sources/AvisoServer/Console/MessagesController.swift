@@ -89,7 +89,7 @@ struct MessagesController {
             return ListData(
                 chart: DeliveryChart(try DeliveryChart.count(db, clientIds: ids, zone: zone)),
                 clients: scope.clients.map { ClientOption(id: $0.id, name: $0.name, selected: $0.id == filters.client) },
-                stages: TemplateStage.allCases.map { Option(value: $0.rawValue, label: "\($0.rawValue) · \($0.spanishDescription)",
+                stages: TemplateStage.allCases.map { Option(value: $0.rawValue, label: MessageVocabulary.stage($0.rawValue),
                                                             selected: $0.rawValue == filters.stage) },
                 channels: Channel.allCases.map { Option(value: $0.rawValue, label: MessageVocabulary.channel($0.rawValue),
                                                         selected: $0.rawValue == filters.channel) },
@@ -117,7 +117,7 @@ struct MessagesController {
         }
         let timeline = try MessageTimeline.build(row, ledger: store.ledger, zone: zone)
         let view = Self.row(row, names: [client.id: client.name], zone: zone)
-        let data = DetailData(client: view.client, stage: row.stage, channel: view.channel, status: view.status,
+        let data = DetailData(client: view.client, stage: view.stage, channel: view.channel, status: view.status,
                               statusClass: view.statusClass, flags: view.flags, to: view.to, reason: view.detail.isEmpty ? nil : view.detail,
                               text: row.text, timeline: timeline.entries)
         let chrome = Chrome(title: "Mensaje", heading: "Mensaje a \(client.name)", context: context, section: "/mensajes")
@@ -131,13 +131,13 @@ struct MessagesController {
         if r.fallbackOf != nil { flags.append("respaldo por SMS") }
         let detail: String = switch r.status {
         case "skipped": MessageVocabulary.skipReason(r.errorCode ?? "")
-        case "ignored_invalid_phone": [r.errorCode, r.detail].compactMap { $0 }.joined(separator: " · ")
+        case "ignored_invalid_phone": [r.errorCode.map(MessageVocabulary.ignoreReason), r.detail].compactMap { $0 }.joined(separator: " · ")
         case "deferred": r.notBefore.map { "Sale a partir de " + ConsoleFormatting.dateTime(utc: $0, in: zone) } ?? ""
         default: MessageVocabulary.providerError(r.errorCode) ?? ""
         }
         return RowView(when: ConsoleFormatting.dateTime(utc: r.createdAt, in: zone),
                        client: names[r.clientId].map { "\($0) (\(r.clientId))" } ?? r.clientId,
-                       stage: r.stage, channel: MessageVocabulary.channel(r.channel), status: MessageVocabulary.status(r.status),
+                       stage: MessageVocabulary.stage(r.stage), channel: MessageVocabulary.channel(r.channel), status: MessageVocabulary.status(r.status),
                        statusClass: MessageVocabulary.statusClass(r.status), flags: flags.isEmpty ? nil : flags.joined(separator: ", "),
                        to: r.toE164.map(Masking.phone) ?? "—", detail: detail, href: "/mensajes/\(r.id ?? 0)")
     }

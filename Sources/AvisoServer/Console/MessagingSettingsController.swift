@@ -41,6 +41,8 @@ struct MessagingSettingsController {
         var fields: [FieldView]
         var stages: [StageView]
         var stagesMessage: String?
+        /// SMS folded to GSM-7 (one part instead of up to three).
+        var smsGSM7: Bool
         var updated: String?
         var providers: [ProviderStatus.Row]
         var publicURL: String?
@@ -93,7 +95,7 @@ struct MessagingSettingsController {
         }
         let data = PageData(editable: editable,
                             error: invalid == nil ? nil : "Revise los campos marcados: no se guardó nada.",
-                            fields: fields, stages: stages, stagesMessage: invalid?.stages, updated: updated,
+                            fields: fields, stages: stages, stagesMessage: invalid?.stages, smsGSM7: form.smsGSM7 ?? true, updated: updated,
                             providers: providers.providers, publicURL: providers.publicURL, webhooks: providers.webhooks)
         let chrome = Chrome(title: "Mensajería", heading: "Configuración", context: context, section: "/configuracion",
                             tab: Self.path, notice: notice)

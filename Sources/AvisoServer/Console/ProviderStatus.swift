@@ -25,7 +25,8 @@ struct ProviderStatus: Sendable {
     var publicURL: String?
     var webhooks: [Webhook]
 
-    init(configuration: ProviderConfiguration, arguments: AppArguments) {
+    init(arguments: AppArguments) {
+        let configuration = arguments.providerConfiguration
         let configured = "Configurado", notSet = "No configurado"
         let whatsapp = configuration.whatsapp
         let twilio = configuration.twilio
@@ -41,7 +42,7 @@ struct ProviderStatus: Sendable {
                 state: twilio == nil ? "Simulación (dry-run)" : configured,
                 stateClass: twilio == nil ? "neutro" : "ok",
                 missing: configuration.missing["twilio"].map { $0.joined(separator: ", ") },
-                credential: twilio.map { "Account SID \(Masking.secret($0.accountSid)) · token \($0.authToken.masked)" } ?? "—",
+                credential: twilio.map { "Account SID \(Masking.secret($0.accountSid)) · token \($0.authToken.masked) · \(Self.sender($0.sender))" } ?? "—",
                 webhookSecret: arguments.twilioAuthToken == nil
                     ? "\(notSet): TWILIO_AUTH_TOKEN (las firmas no se verifican)" : "\(configured) (TWILIO_AUTH_TOKEN)"),
         ]
@@ -61,5 +62,13 @@ struct ProviderStatus: Sendable {
                     hint: "No hace falta pegarla: va en cada envío. Sirve para revisar que coincide."),
             Webhook(label: "Twilio · Número → «A message comes in» (respuestas y BAJA)", url: root + "/api/webhooks/twilio", hint: nil),
         ]
+    }
+
+    /// Who the SMS come from: a Messaging Service (it picks the number) or one number.
+    static func sender(_ sender: TwilioConfiguration.Sender) -> String {
+        switch sender {
+        case let .messagingService(sid): "Messaging Service \(Masking.secret(sid))"
+        case let .from(number): "desde \(Masking.phone(number))"
+        }
     }
 }

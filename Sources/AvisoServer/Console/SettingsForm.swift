@@ -59,6 +59,11 @@ struct SettingsForm: Sendable {
 
     var values: [Field: String]
     var stages: [String]
+    /// The `smsTransliteration` setting; nil when the form did not carry the field at all.
+    var smsGSM7: Bool?
+    /// A hidden `0` always goes with the page's checkbox (`1` when ticked), so an unticked box
+    /// is told apart from a post without the field, which changes nothing.
+    static let smsGSM7Field = "sms_gsm7"
 
     init(_ s: MessagingSettings) {
         values = [
@@ -68,11 +73,14 @@ struct SettingsForm: Sendable {
             .intervalDays: String(s.reactivateIntervalDays), .whatsappRate: Self.number(s.whatsappMessagesPerSecond),
         ]
         stages = s.enabledStages
+        smsGSM7 = s.transliteratesSMS
     }
 
     init(_ form: FormFields) {
         values = Dictionary(uniqueKeysWithValues: Field.allCases.map { ($0, form.text($0.rawValue)) })
         stages = form.all("etapas")
+        let gsm7 = form.all(Self.smsGSM7Field)
+        smsGSM7 = gsm7.isEmpty ? nil : gsm7.contains("1")
     }
 
     struct Invalid: Error, Sendable {
@@ -131,6 +139,7 @@ struct SettingsForm: Sendable {
         if pending != current.reactivatePendingDays { change.reactivatePendingDays = pending }
         if interval != current.reactivateIntervalDays { change.reactivateIntervalDays = interval }
         if rate != current.whatsappMessagesPerSecond { change.whatsappMessagesPerSecond = rate }
+        if let smsGSM7, smsGSM7 != current.transliteratesSMS { change.smsTransliteration = smsGSM7 }
         return change
     }
 

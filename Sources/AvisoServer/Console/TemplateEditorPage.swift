@@ -38,6 +38,7 @@ struct TemplatesPageData: Sendable {
         var encoding = "—"
         var segments = "—"
         var characters = "—"
+        var cost = "—"
         var to: String?
         var whatsapp: String?
 
@@ -48,6 +49,7 @@ struct TemplatesPageData: Sendable {
             encoding = result.encoding ?? "—"
             segments = result.segments.map(String.init) ?? "—"
             characters = result.characters.map(String.init) ?? "—"
+            cost = result.cost ?? "—"
             to = result.to
             whatsapp = result.whatsapp
         }

@@ -5,6 +5,7 @@ import Foundation
 
 /// Renders a template that may not be saved yet for one client, with the same values the
 /// server's preview endpoint uses (`MessageDraftBuilder`), only swapping in the posted text.
+/// SMS only: the alphabet, parts and estimated cost factor of what would be sent.
 struct TemplatePreviewer: Sendable {
     let store: AvisoStore
     let providers: [Channel: String]
@@ -16,6 +17,10 @@ struct TemplatePreviewer: Sendable {
         var encoding: String?
         var segments: Int?
         var characters: Int?
+        /// Parts × the SMS channel's factor: 1 is one GSM-7 part.
+        var costFactor: Double?
+        /// The same, for a person: `×1 (un SMS de un segmento)`.
+        var cost: String?
         var to: String?
         var whatsapp: String?
     }
@@ -35,12 +40,15 @@ struct TemplatePreviewer: Sendable {
                 var draft = try MessageDraftBuilder.build(db, clientId: id, stageName: TemplateSelection.schedulerName(template.stage),
                                                           channel: template.channel, single: true)
                 draft.template = template
+                draft.context.transliteratesSMS = try MessagingSettings.current(db).transliteratesSMS
                 return draft
             }
             guard let draft else { return Result(error: "No hay clientes para la vista previa.") }
             let rendered = try draft.render()
             let shown = MessagePreview(draft: draft, rendered: rendered, provider: providers[draft.channel] ?? "dry-run")
-            return Result(text: shown.text, encoding: shown.encoding, segments: shown.segments, characters: shown.characters,
+            let sms = draft.channel == .sms ? rendered.sms : nil
+            return Result(text: shown.text, encoding: sms?.encoding.rawValue, segments: sms?.segments, characters: sms?.characters,
+                          costFactor: sms?.costFactor, cost: sms.map(ConsoleFormatting.cost),
                           to: shown.to ?? shown.toError.map { "número inválido (\($0))" },
                           whatsapp: shown.whatsappTemplate.map { w in
                               "\(w.name) (\(w.language))" + (w.parameters.isEmpty ? "" : ": " + w.parameters.enumerated()

@@ -28,6 +28,8 @@ struct TestSendController {
         var channel = ""
         var to = ""
         var errorCode: String?
+        /// WhatsApp: the approved template (window closed) or free text (window open).
+        var form: String?
         var text: String?
         var warnings: [String] = []
         var back: String
@@ -55,6 +57,7 @@ struct TestSendController {
             data.to = result.to ?? "—"
             data.errorCode = MessageVocabulary.providerError(result.errorCode)
             data.text = result.text
+            data.form = MessageVocabulary.whatsappForm(result.whatsappForm, template: result.whatsappTemplate)
             data.warnings = result.warnings.map { $0.hasPrefix("quiet_hours") ? "Es horario de silencio; la prueba se envió igual." : $0 }
         } catch let error as APIError {
             status = error.status

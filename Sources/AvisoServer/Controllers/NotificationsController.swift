@@ -6,7 +6,8 @@ import Foundation
 import Hummingbird
 
 /// `/api/notifications/…`: preview (renders, appends nothing), test send, and the
-/// scheduler's runs, which go through `NotificationActions`.
+/// scheduler's runs, which go through `NotificationActions`. The runs also answer GET, the way
+/// the lender's cron host calls them; `AccessPolicy` lets only the bearer secret make that GET.
 struct NotificationsController {
     typealias Context = AppRequestContext
     let store: AvisoStore
@@ -19,6 +20,8 @@ struct NotificationsController {
         routes.post("test", use: test)
         routes.post("run", use: run)
         routes.post("reactivate", use: reactivate)
+        routes.get("run", use: run)
+        routes.get("reactivate", use: reactivate)
         return routes
     }
 
@@ -37,10 +40,13 @@ struct NotificationsController {
         let caller = context.caller!
         let draft = try store.read { db in
             _ = try ClientScope.client(clientId, for: caller, db)
-            return try Self.mapDraftErrors { try MessageDraftBuilder.build(db, clientId: clientId, stageName: stage, channel: channel) }
+            var draft = try Self.mapDraftErrors { try MessageDraftBuilder.build(db, clientId: clientId, stageName: stage, channel: channel) }
+            draft.context.transliteratesSMS = try MessagingSettings.current(db).transliteratesSMS
+            return draft
         }
         let rendered = try Self.mapDraftErrors { try draft.render() }
-        return try JSONResponse.make(MessagePreview(draft: draft, rendered: rendered, provider: providers[draft.channel] ?? "dry-run"))
+        let preview = MessagePreview(draft: draft, rendered: rendered, provider: providers[draft.channel] ?? "dry-run")
+        return try JSONResponse.make(SMSCostPreview(preview: preview, sms: draft.channel == .sms ? .init(rendered.sms) : nil))
     }
 
     @Sendable func test(_ request: Request, context: Context) async throws -> Response {

@@ -11,6 +11,7 @@
     encoding: document.getElementById("vista-previa-codificacion"),
     segments: document.getElementById("vista-previa-segmentos"),
     characters: document.getElementById("vista-previa-caracteres"),
+    cost: document.getElementById("vista-previa-costo"),
     state: document.getElementById("vista-previa-estado")
   };
   var timer = null, sequence = 0;
@@ -38,9 +39,13 @@
       out.error.hidden = !p.error;
       out.error.textContent = p.error || "";
       out.text.textContent = p.text || "";
-      out.encoding.textContent = p.encoding || "—";
-      out.segments.textContent = p.segments == null ? "—" : String(p.segments);
-      out.characters.textContent = p.characters == null ? "—" : String(p.characters);
+      // The encoding line is on SMS pages only.
+      if (out.encoding) {
+        out.encoding.textContent = p.encoding || "—";
+        out.segments.textContent = p.segments == null ? "—" : String(p.segments);
+        out.characters.textContent = p.characters == null ? "—" : String(p.characters);
+        out.cost.textContent = p.cost || "—";
+      }
       out.state.textContent = "Se actualiza mientras escribe.";
     }).catch(function () {
       out.state.textContent = "No se pudo actualizar la vista previa; use el botón «Vista previa».";
