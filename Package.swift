@@ -92,14 +92,16 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "AvisoSchedulerTests", dependencies: [
-            "AvisoScheduler", "AvisoLedger", "AvisoProjections", "AvisoMessaging", "AvisoFakeProviders", "aviso",
+            "AvisoScheduler", "AvisoLedger", "AvisoProjections", "AvisoMessaging", "AvisoFakeProviders", "AvisoTestSupport", "aviso",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "AvisoServerTests", dependencies: [
-            "AvisoServer", "AvisoLedger", "AvisoProjections", "AvisoMessaging", "AvisoScheduler",
+            "AvisoServer", "AvisoLedger", "AvisoProjections", "AvisoMessaging", "AvisoScheduler", "AvisoFakeProviders", "AvisoTestSupport", "aviso",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        // Helpers shared by the test targets: the real `aviso` binary as a process.
+        .target(name: "AvisoTestSupport", path: "Tests/AvisoTestSupport"),
         .testTarget(name: "AvisoLedgerTests", dependencies: ["AvisoLedger", "CLMDB"]),
         .testTarget(name: "AvisoProjectionsTests", dependencies: [
             "AvisoLedger", "AvisoProjections", "AvisoPortfolio", "aviso", "ledger-stress",

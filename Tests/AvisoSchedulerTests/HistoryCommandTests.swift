@@ -1,5 +1,6 @@
 import AvisoLedger
 import AvisoProjections
+import AvisoTestSupport
 import Foundation
 import Testing
 

@@ -1,3 +1,4 @@
+import AvisoTestSupport
 import Foundation
 import Testing
 

@@ -4,44 +4,8 @@ import AvisoProjections
 import Foundation
 import GRDB
 import Testing
+import AvisoTestSupport
 @testable import AvisoScheduler
-
-/// The `aviso` binary built next to this test bundle.
-func avisoBinary() throws -> URL {
-    var candidates = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
-    if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-        candidates.append(URL(fileURLWithPath: exe).deletingLastPathComponent())
-    }
-    for directory in candidates {
-        var dir = directory
-        for _ in 0..<4 {  // the bundle may be a directory (…/X.xctest/…)
-            let url = dir.appendingPathComponent("aviso")
-            var isDir: ObjCBool = false
-            if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir), !isDir.boolValue { return url }
-            dir = dir.deletingLastPathComponent()
-        }
-    }
-    throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "aviso next to \(candidates)"])
-}
-
-func avisoProcess(_ arguments: [String], environment: [String: String] = [:]) throws -> (Process, Pipe, Pipe) {
-    let process = Process()
-    process.executableURL = try avisoBinary()
-    process.arguments = arguments
-    // Never the caller's provider credentials: without them every send is simulated.
-    let inherited = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("WHATSAPP_") && !$0.key.hasPrefix("TWILIO_") }
-    process.environment = inherited.merging(environment) { $1 }
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    return (process, out, err)
-}
-
-func summaryJSON(_ pipe: Pipe) throws -> [String: Any] {
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any], "\(String(decoding: data, as: UTF8.self))")
-}
 
 @Suite(.serialized) struct ProcessTests {
     @Test func threeProcessesAtOnceSendEachMessageExactlyOnce() async throws {
