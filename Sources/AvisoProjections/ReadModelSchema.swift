@@ -153,17 +153,19 @@ public enum ReadModelSchema {
         }
         migrator.registerMigration("v2-server", migrate: ServerProjection.migrateV2Server)
         migrator.registerMigration("v2-scheduling", migrate: SchedulingProjection.migrateV2Scheduling)
+        migrator.registerMigration("v3-ingestion", migrate: IngestionProjection.migrateV3Ingestion)
         return migrator
     }
 
     /// Tables rebuilt by replay, with the order that makes their digest deterministic.
     public static let projectedTables: [(name: String, order: String)] = [
         ("clients", "id"), ("installments", "id"), ("users", "id"), ("templates", "stage, channel"),
-        ("template_versions", "position"), ("settings", "id"), ("opt_outs", "phone"),
+        ("template_versions", "position"), ("settings", "id"), ("opt_outs", "phone, ifnull(channel, '')"),
         ("stages_due", "subject, stage, local_date"), ("notifications_log", "id"),
         ("pending_statuses", "position"), ("daily_counts", "client_id, local_date"),
         ("stage_sends", "client_id, stage"),
         ("scheduled_messages", "message_key"),
         ("conversation_windows", "phone, provider"),
+        ("seen_webhook_keys", "key"),
     ]
 }
