@@ -14,7 +14,8 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run the HTTP server until SIGTERM/SIGINT (graceful: in-flight requests and ledger writes finish).",
         discussion: """
             Environment: AVISO_PUBLIC_URL, TWILIO_AUTH_TOKEN, WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN, AVISO_CRON_SECRET,
-            AVISO_ADMIN_PASSWORD (first start), AVISO_FIXTURES, AVISO_SESSION_HOURS, AVISO_BCRYPT_COST, AVISO_TRUST_PROXY, AVISO_LOG_LEVEL.
+            AVISO_ADMIN_PASSWORD (first start), AVISO_FIXTURES, AVISO_SESSION_HOURS, AVISO_BCRYPT_COST, AVISO_TRUST_PROXY, AVISO_LOG_LEVEL,
+            AVISO_INSECURE_UNSIGNED_WEBHOOKS (=1: accept webhooks unsigned when their secret is unset; development only).
             """
     )
 
@@ -29,7 +30,7 @@ struct ServeCommand: AsyncParsableCommand {
         LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
         let logger = Logger(label: "aviso")
 
-        let arguments = AppArguments.fromEnvironment(host: host, port: port)
+        let arguments = AppArguments.fromEnvironment(host: host, port: port, demo: demo)
         let store = try data.openStore()
         let report = try await ServerBootstrap.prepare(store: store, fixtures: FixturesLocation.directory(), demo: demo,
                                                        adminPassword: environment["AVISO_ADMIN_PASSWORD"],
@@ -48,6 +49,7 @@ struct ServeCommand: AsyncParsableCommand {
                 say("account \(account.role.rawValue): login \(account.login)  password from AVISO_ADMIN_PASSWORD\(client)")
             }
         }
+        if let banner = arguments.insecureWebhookBanner { say(banner) }
         let actions = try LiveNotificationActions.make(store: store, environment: environment)
         let app = buildApplication(arguments, store: store, actions: actions, logger: logger,
                                    scheduler: SchedulerService(store: store, scheduler: actions.scheduler, logger: logger))

@@ -25,7 +25,7 @@ struct Console {
         self.actions = actions
         self.providerConfiguration = providerConfiguration
         auth = AuthController(users: SQLiteUserDirectory(store: parts.store), sessions: parts.sessions, throttle: parts.throttle,
-                              arguments: arguments)
+                              arguments: arguments, metrics: parts.metrics)
     }
 
     var errorPages: ConsoleErrorPages { ConsoleErrorPages(views: views) }
