@@ -157,6 +157,11 @@ import Testing
         }
         #expect(env.head == before + 2)
         #expect(env.logs.all.contains { $0.contains("\"critical\"") && $0.contains("INSECURE") })
+        try await env.test { client in
+            try await client.execute(uri: "/healthz", method: .get) { response in
+                #expect((obj(response.body)["webhooks"] as? [String: Any])?["unsignedAccepted"] as? Bool == true)
+            }
+        }
     }
 
     // MARK: Idempotent and bounded
