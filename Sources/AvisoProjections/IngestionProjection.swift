@@ -45,7 +45,12 @@ public enum IngestionProjection {
     public static func key(_ event: LedgerEvent) -> String? {
         switch event {
         case let .deliveryStatusReceived(e):
-            let time = e.providerTime.map { String(Int64(($0.timeIntervalSince1970).rounded(.down))) } ?? ""
+            let time = e.providerTime.map { date -> String in
+                // Whole seconds; a time no webhook can produce (written before times were
+                // checked) is kept as text rather than trapping on the conversion.
+                let seconds = date.timeIntervalSince1970
+                return seconds.isFinite && abs(seconds) < 1e15 ? String(Int64(seconds.rounded(.down))) : String(seconds)
+            } ?? ""
             return ["status", e.provider, e.messageId, e.status.rawValue, time].joined(separator: "\u{1F}")
         case let .inboundMessageReceived(e):
             guard let id = e.messageId, !id.isEmpty else { return nil }
