@@ -22,7 +22,7 @@ public final class AvisoStore: Sendable {
         ledger = try Ledger(directory: directory.ledger, initialMapSize: initialMapSize)
         readModels = try ReadModelDatabase.openPool(at: directory.readModels)
         projector = Projector(ledger: ledger)
-        try IngestionProjection.rebuildOptOutsIfPending(readModels, ledger: ledger)
+        try IngestionProjection.backfillIfPending(readModels, ledger: ledger)
         try catchUp()
     }
 

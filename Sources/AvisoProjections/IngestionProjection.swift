@@ -26,16 +26,15 @@ public enum IngestionProjection {
             CREATE UNIQUE INDEX opt_outs_phone_channel ON opt_outs (phone, ifnull(channel, ''));
             CREATE INDEX opt_outs_client ON opt_outs (client_id);
             """)
-        // When each waiting status was recorded (ledger time), for expiry; rows from before
-        // count from their received time.
+        // When each waiting status was recorded (ledger time), for expiry.
         try db.alter(table: "pending_statuses") { t in t.add(column: "recorded_at", .text) }
-        try db.execute(sql: "UPDATE pending_statuses SET recorded_at = received_at")
         try db.create(index: "pending_statuses_recorded", on: "pending_statuses", columns: ["recorded_at"])
-        // Opt-outs the v1 table dropped are restored from the ledger on the next open (only
-        // a file that had opt-outs can have lost one).
+        // What only the ledger knows is filled in on the next open (`backfillIfPending`) when
+        // these read models already hold records: the keys of webhook events already in the
+        // ledger, the opt-outs the v1 table dropped, and the recording time of waiting statuses.
         try db.execute(sql: """
-            CREATE TABLE opt_outs_rebuild (pending INTEGER NOT NULL);
-            INSERT INTO opt_outs_rebuild (pending) SELECT 1 WHERE EXISTS (SELECT 1 FROM opt_outs);
+            CREATE TABLE v3_backfill (pending INTEGER NOT NULL);
+            INSERT INTO v3_backfill (pending) SELECT 1 WHERE EXISTS (SELECT 1 FROM projection_checkpoint);
             """)
     }
 
@@ -65,23 +64,36 @@ public enum IngestionProjection {
         try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM seen_webhook_keys WHERE key = ?"), arguments: [key]) ?? false
     }
 
-    /// Restores opt-outs the v1 table dropped, once, from every `OptedOut` the read models
-    /// already include. Run by `AvisoStore` after migrating, before catching up.
-    static func rebuildOptOutsIfPending(_ writer: some DatabaseWriter, ledger: Ledger) throws {
+    /// Once after migration v3, from the records the read models already include: the keys of
+    /// webhook events (so their retries are refused), the opt-outs the v1 table dropped, and
+    /// the recording time of statuses already waiting, so the read models equal a fresh
+    /// replay. Run by `AvisoStore` before catching up.
+    static func backfillIfPending(_ writer: some DatabaseWriter, ledger: Ledger) throws {
         let pending = try writer.read { db in
-            try db.tableExists("opt_outs_rebuild") && (try Bool.fetchOne(db, sql: "SELECT 1 FROM opt_outs_rebuild") ?? false)
+            try db.tableExists("v3_backfill") && (try Bool.fetchOne(db, sql: "SELECT 1 FROM v3_backfill") ?? false)
         }
         guard pending else { return }
         try writer.write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM opt_outs_rebuild") ?? false else { return }
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM v3_backfill") ?? false else { return }
             let checkpoint = try Checkpoint.read(db).position
-            var applier = try EventApplier(db)
+            let waiting = Set(try Int64.fetchAll(db, sql: "SELECT position FROM pending_statuses WHERE recorded_at IS NULL").map(UInt64.init))
+            let applier = try EventApplier(db)
             try ledger.forEachRecord { record in
-                guard record.position <= checkpoint, record.type == OptedOut.eventType,
-                      case let .optedOut(e) = try record.decodeEvent() else { return }
-                try applier.applyOptOut(e, at: Timestamps.utc(record.time), db)
+                guard record.position <= checkpoint else { return }
+                if waiting.contains(record.position) {
+                    try db.execute(sql: "UPDATE pending_statuses SET recorded_at = ? WHERE position = ?",
+                                   arguments: [Timestamps.utc(record.time), Int64(record.position)])
+                }
+                guard [OptedOut.eventType, DeliveryStatusReceived.eventType, InboundMessageReceived.eventType].contains(record.type)
+                else { return }
+                let event = try record.decodeEvent()
+                if case let .optedOut(e) = event {
+                    try applier.applyOptOut(e, at: Timestamps.utc(record.time), db)
+                } else {
+                    try applier.recordSeen(event, position: record.position, db)
+                }
             }
-            try db.execute(sql: "DELETE FROM opt_outs_rebuild")
+            try db.execute(sql: "DELETE FROM v3_backfill")
         }
     }
 }
