@@ -4,8 +4,9 @@ import HTTPTypes
 import Hummingbird
 
 /// `/api/webhooks/twilio` and `/api/webhooks/whatsapp`: verify the provider's signature on
-/// the raw bytes, turn the body into events, append them durably in one ledger transaction,
-/// answer 200. Nothing is appended for a request that fails verification or parsing.
+/// the raw bytes, turn the body into events, append the ones the ledger does not have yet
+/// durably in one transaction, answer 200. Nothing is appended for a request that fails
+/// verification or parsing, and without the provider's secret the route answers 503.
 struct WebhookController {
     typealias Context = AppRequestContext
     let arguments: AppArguments
