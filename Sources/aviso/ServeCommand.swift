@@ -22,7 +22,7 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var data: DataOptions
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on.") var port = 8080
-    @Flag(help: "On an empty data directory: import Fixtures/demo and create admin, asesor and cliente accounts.") var demo = false
+    @Flag(help: "On an empty data directory: import Fixtures/demo and create admin, asesor and cliente accounts. Also accepts webhooks unsigned when their secret is unset (development only).") var demo = false
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
