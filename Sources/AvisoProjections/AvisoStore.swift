@@ -40,6 +40,7 @@ public final class AvisoStore: Sendable {
                 + "moved it to \(aside.lastPathComponent) and rebuilt the read models from the ledger"
         }
         projector = Projector(ledger: ledger)
+        try IngestionProjection.backfillIfPending(readModels, ledger: ledger)
         let applied = try projector.catchUp(readModels)
         cacheRepair = repaired.map { "\($0) (\(applied) events)" }
     }

@@ -80,10 +80,7 @@ struct EventApplier {
             timeZone = try Self.settingsTimeZone(db)
 
         case let .optedOut(e):
-            try db.cachedStatement(sql: """
-                INSERT INTO opt_outs (phone, client_id, channel, source, at) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT(phone) DO NOTHING
-                """).execute(arguments: [e.phone, e.clientId, e.channel?.rawValue, e.source, at])
+            try applyOptOut(e, at: at, db)
 
         case let .stageDue(e):
             try db.cachedStatement(sql: """
@@ -117,11 +114,13 @@ struct EventApplier {
 
         case let .deliveryStatusReceived(e):
             let when = e.providerTime.map(Timestamps.utc) ?? at
+            try recordSeen(event, position: record.position, db)
+            try expireOrphans(now: record.time, db)
             if let key = e.messageKey {
                 try linkStatus(e, key: key, at: when, db)
             }
             try applyStatus(provider: e.provider, messageId: e.messageId, status: e.status, errorCode: e.errorCode,
-                            at: when, position: record.position, db)
+                            at: when, recordedAt: at, position: record.position, db)
 
         case let .ignoredInvalidPhone(e):
             let when = Timestamps.utc(e.at)
@@ -136,6 +135,7 @@ struct EventApplier {
                                  reason: e.reason.rawValue, detail: e.detail, at: when, db)
 
         case let .inboundMessageReceived(e):
+            try recordSeen(event, position: record.position, db)
             try applyInbound(e, record: record, db)
 
         case let .messageScheduled(e):
@@ -192,7 +192,7 @@ struct EventApplier {
             for row in early {
                 guard let status = DeliveryStatus(rawValue: row["status"]) else { continue }
                 try applyStatus(provider: e.provider, messageId: e.messageId, status: status, errorCode: row["error_code"],
-                                at: row["received_at"], position: row["position"], db)
+                                at: row["received_at"], recordedAt: at, position: row["position"], db)
             }
             try db.cachedStatement(sql: "DELETE FROM pending_statuses WHERE message_id = ? AND provider = ?")
                 .execute(arguments: [e.messageId, e.provider])
@@ -219,16 +219,16 @@ struct EventApplier {
     /// Moves a message's status forward only: late, repeated or out-of-order callbacks never
     /// take it back, and a final status (failed, undelivered) stays. Unknown ids wait.
     private mutating func applyStatus(provider: String, messageId: String, status: DeliveryStatus, errorCode: String?,
-                             at: String, position: UInt64, _ db: Database) throws {
+                             at: String, recordedAt: String, position: UInt64, _ db: Database) throws {
         let known = try Bool.fetchOne(db.cachedStatement(sql: """
             SELECT 1 FROM notifications_log WHERE message_id = ? AND provider = ?
             """), arguments: [messageId, provider]) ?? false
         guard known else {
             noPendingStatuses = false
             try db.cachedStatement(sql: """
-                INSERT OR IGNORE INTO pending_statuses (position, provider, message_id, status, error_code, received_at)
-                VALUES (?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [Int64(position), provider, messageId, status.rawValue, errorCode, at])
+                INSERT OR IGNORE INTO pending_statuses (position, provider, message_id, status, error_code, received_at, recorded_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [Int64(position), provider, messageId, status.rawValue, errorCode, at, recordedAt])
             return
         }
         try db.cachedStatement(sql: """

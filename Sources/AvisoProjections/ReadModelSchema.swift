@@ -156,18 +156,20 @@ public enum ReadModelSchema {
         migrator.registerMigration("v3-reminders", migrate: SchedulingProjection.migrateV3Reminders)
         migrator.registerMigration("v3-undecodable-records", migrate: UndecodableRecords.migrateV3)
         migrator.registerMigration("v3-sms-transliteration", migrate: MessagingSettings.migrateV3SMSTransliteration)
+        migrator.registerMigration("v3-ingestion", migrate: IngestionProjection.migrateV3Ingestion)
         return migrator
     }
 
     /// Tables rebuilt by replay, with the order that makes their digest deterministic.
     public static let projectedTables: [(name: String, order: String)] = [
         ("clients", "id"), ("installments", "id"), ("users", "id"), ("templates", "stage, channel"),
-        ("template_versions", "position"), ("settings", "id"), ("opt_outs", "phone"),
+        ("template_versions", "position"), ("settings", "id"), ("opt_outs", "phone, ifnull(channel, '')"),
         ("stages_due", "subject, stage, local_date"), ("notifications_log", "id"),
         ("pending_statuses", "position"), ("daily_counts", "client_id, local_date"),
         ("stage_sends", "client_id, stage"),
         ("scheduled_messages", "message_key"), ("message_items", "item_key"),
         ("conversation_windows", "phone, provider"),
         ("undecodable_records", "position"),
+        ("seen_webhook_keys", "key"),
     ]
 }

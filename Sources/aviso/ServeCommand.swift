@@ -14,14 +14,15 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run the HTTP server until SIGTERM/SIGINT (graceful: in-flight requests and ledger writes finish).",
         discussion: """
             Environment: AVISO_PUBLIC_URL, TWILIO_AUTH_TOKEN, WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN, AVISO_CRON_SECRET (or CRON_SECRET),
-            AVISO_ADMIN_PASSWORD (first start), AVISO_FIXTURES, AVISO_SESSION_HOURS, AVISO_BCRYPT_COST, AVISO_TRUST_PROXY, AVISO_LOG_LEVEL.
+            AVISO_ADMIN_PASSWORD (first start), AVISO_FIXTURES, AVISO_SESSION_HOURS, AVISO_BCRYPT_COST, AVISO_TRUST_PROXY, AVISO_LOG_LEVEL,
+            AVISO_INSECURE_UNSIGNED_WEBHOOKS (=1: accept webhooks unsigned when their secret is unset; development only).
             """
     )
 
     @OptionGroup var data: DataOptions
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on.") var port = 8080
-    @Flag(help: "On an empty data directory: import Fixtures/demo and create admin, asesor and cliente accounts.") var demo = false
+    @Flag(help: "On an empty data directory: import Fixtures/demo and create admin, asesor and cliente accounts. Also accepts webhooks unsigned when their secret is unset (development only).") var demo = false
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -29,7 +30,7 @@ struct ServeCommand: AsyncParsableCommand {
         LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
         let logger = Logger(label: "aviso")
 
-        let arguments = AppArguments.fromEnvironment(host: host, port: port, environment: environment)
+        let arguments = AppArguments.fromEnvironment(host: host, port: port, demo: demo, environment: environment)
         let store = try data.openStore()
         let report = try await ServerBootstrap.prepare(store: store, fixtures: FixturesLocation.directory(), demo: demo,
                                                        adminPassword: environment["AVISO_ADMIN_PASSWORD"],
@@ -48,6 +49,7 @@ struct ServeCommand: AsyncParsableCommand {
                 say("account \(account.role.rawValue): login \(account.login)  password from AVISO_ADMIN_PASSWORD\(client)")
             }
         }
+        if let banner = arguments.insecureWebhookBanner { say(banner) }
         // The providers as `arguments` decided them: the send path and every page agree.
         let actions = try LiveNotificationActions.make(store: store, configuration: arguments.providerConfiguration)
         let app = buildApplication(arguments, store: store, actions: actions, logger: logger,

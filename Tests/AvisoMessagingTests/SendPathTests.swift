@@ -114,7 +114,7 @@ import Testing
             defer { store.close() }
             let report = try await Self.sender(Self.twilioEnv(tw), store: store).send(Self.request(preferred: .sms))
             #expect(report.outcomes == [.failed(channel: .sms, messageKey: "run:I1:D-2:sms", code: "21610", retryable: false)])
-            let optOut = try store.read { try OptOutRecord.fetchOne($0, key: "+50255551234") }
+            let optOut = try store.read { try OptOutRecord.filter(Column("phone") == "+50255551234").fetchOne($0) }
             #expect(optOut?.source == "twilio:21610")
             #expect(await tw.requests().count == 1)
         }

@@ -31,12 +31,15 @@ public actor SendRateLimiter {
     private var tokens: Double
     private var lastRefill: Duration
 
+    /// Rates outside this are clamped into it (NaN becomes the default 20): a rate saved
+    /// before settings had ranges, like 1e-300, must slow sends down, never crash them.
+    public static let rateRange: ClosedRange<Double> = 0.1...10_000
+
     public init(ratePerSecond: Double = 20, burst: Int = 1, timing: Timing = .continuous) {
-        precondition(ratePerSecond > 0, "rate must be positive")
-        self.ratePerSecond = ratePerSecond
-        self.burst = Double(max(1, burst))
+        self.ratePerSecond = ratePerSecond.isNaN ? 20 : min(max(ratePerSecond, Self.rateRange.lowerBound), Self.rateRange.upperBound)
+        self.burst = Double(min(max(1, burst), 10_000))
         self.timing = timing
-        self.tokens = Double(max(1, burst))
+        self.tokens = self.burst
         self.lastRefill = timing.now()
     }
 
@@ -53,7 +56,8 @@ public actor SendRateLimiter {
         refill()
         tokens -= 1
         guard tokens < 0 else { return .zero }
-        let wait = Duration.seconds(-tokens / ratePerSecond)
+        // Finite and bounded whatever the queue: at most an hour (a longer queue waits again).
+        let wait = Duration.seconds(min(-tokens / ratePerSecond, 3_600))
         do {
             try await timing.sleep(wait)
         } catch {

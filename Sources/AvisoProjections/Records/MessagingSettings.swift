@@ -32,6 +32,17 @@ public struct MessagingSettings: SnakeCaseRecord, Equatable {
         weeklyMaximum: 12, runTime: "09:00", reactivateTime: "09:00", reactivatePendingDays: 2,
         reactivateIntervalDays: 7, whatsappMessagesPerSecond: 20)
 
+    /// The documented range of each number; the console refuses values outside them with a
+    /// field error. The WhatsApp rate's floor keeps the send pacing's wait finite and short
+    /// enough to matter (one message every 10 s at the slowest).
+    public enum Ranges {
+        public static let dailyCap = 0...1_000
+        public static let weeklyMaximum = 1...52
+        public static let reactivatePendingDays = 0...60
+        public static let reactivateIntervalDays = 1...60
+        public static let whatsappMessagesPerSecond: ClosedRange<Double> = 0.1...1_000
+    }
+
     /// These settings with `change`'s given fields applied.
     public func applying(_ change: SettingsChanged) -> MessagingSettings {
         var s = self

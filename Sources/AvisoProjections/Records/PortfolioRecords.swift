@@ -28,7 +28,7 @@ public struct InstallmentRecord: SnakeCaseRecord, Equatable {
     public var paidOn: String?
 }
 
-/// A row of `opt_outs`.
+/// A row of `opt_outs`: one per (number, channel); no channel means every channel.
 public struct OptOutRecord: SnakeCaseRecord, Equatable {
     public static let databaseTableName = "opt_outs"
     public var phone: String

@@ -39,5 +39,11 @@ public struct AppRequestContext: RequestContext {
 }
 
 public enum WebhookLimits {
+    /// Meta's documented maximum payload.
     public static let maxBodyBytes = 3 * 1024 * 1024
+    /// Statuses plus inbound messages in one WhatsApp request (Meta batches up to 1,000).
+    /// Over it: 413 and nothing appended.
+    public static let maxItemsPerRequest = 1_000
+    /// A Twilio callback is one message's fields; 64 KB is far above any real one.
+    public static let maxTwilioBodyBytes = 64 * 1024
 }

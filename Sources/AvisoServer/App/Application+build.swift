@@ -20,6 +20,8 @@ public struct ServerParts: Sendable {
         sessions = SessionStore(lifetime: arguments.sessionLifetime)
         self.throttle = throttle
         metrics = ServerMetrics()
+        // The decoy hash is made now, so the first unknown login costs no more than any other.
+        _ = AuthController.decoyHash(cost: arguments.bcryptCost)
     }
 }
 
@@ -32,6 +34,7 @@ public func buildApplication(_ arguments: AppArguments, store: AvisoStore, actio
     for warning in arguments.configurationWarnings {
         logger.warning("configuration: \(warning)")
     }
+    if let banner = arguments.insecureWebhookBanner { logger.critical("\(banner)") }
     let router = buildRouter(arguments, parts: parts, actions: actions)
     return Application(
         router: router,
@@ -56,8 +59,9 @@ public func buildRouter(_ arguments: AppArguments, parts: ServerParts, actions: 
     console.mount(on: router)
 
     router.addRoutes(HealthController(store: parts.store, metrics: parts.metrics, arguments: arguments).routes)
-    router.addRoutes(AuthController(users: users, sessions: parts.sessions, throttle: parts.throttle, arguments: arguments).routes)
-    router.addRoutes(WebhookController(arguments: arguments, sink: LedgerEventSink(ledger: parts.store.ledger, projector: parts.projector),
+    router.addRoutes(AuthController(users: users, sessions: parts.sessions, throttle: parts.throttle, arguments: arguments,
+                                    metrics: parts.metrics).routes)
+    router.addRoutes(WebhookController(arguments: arguments, sink: LedgerEventSink(store: parts.store, projector: parts.projector),
                                        metrics: parts.metrics).routes,
                      atPath: "/api/webhooks")
     router.addRoutes(NotificationsController(store: parts.store, actions: actions, providers: arguments.providers).routes,

@@ -3,30 +3,67 @@ import AvisoProjections
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Where webhook handlers put events. Returning means the events are durable.
 public protocol EventSink: Sendable {
-    @discardableResult
-    func append(_ events: [NewEvent]) async throws -> [UInt64]
+    /// Appends every group whose first event is not already in the ledger (by
+    /// `IngestionProjection.key`), in one transaction.
+    func ingest(_ groups: [[NewEvent]]) async throws -> IngestOutcome
 }
 
-/// Appends to the ledger and returns at the commit (the durability point), without waiting
-/// for SQLite: the `BackgroundProjector` brings the read models up behind it. This keeps a
-/// webhook's answer as fast as a group-committed LMDB write, while the projection of many
-/// callbacks is batched into few SQLite transactions.
+public struct IngestOutcome: Sendable, Equatable {
+    /// Events appended.
+    public var appended: Int
+    /// Groups left out because the ledger already had them (a provider's retry).
+    public var duplicates: Int
+}
+
+/// Appends to the ledger and returns at the commit (the durability point). Whether a status
+/// was seen before is decided under the ledger's write lock, with the read models caught up
+/// to the head first: a retry, whether it comes after a restart or at the same moment as
+/// the original, finds the original's key and appends nothing. The rest of the projection
+/// runs behind, in the `BackgroundProjector`.
 public struct LedgerEventSink: EventSink {
-    let ledger: Ledger
+    let store: AvisoStore
     let projector: BackgroundProjector
 
-    public init(ledger: Ledger, projector: BackgroundProjector) {
-        self.ledger = ledger
+    public init(store: AvisoStore, projector: BackgroundProjector) {
+        self.store = store
         self.projector = projector
     }
 
-    public func append(_ events: [NewEvent]) async throws -> [UInt64] {
-        let positions = try await ledger.append(events)
-        projector.nudge()
-        return positions
+    public func ingest(_ groups: [[NewEvent]]) async throws -> IngestOutcome {
+        guard !groups.isEmpty else { return IngestOutcome(appended: 0, duplicates: 0) }
+        let pool = store.readModels
+        let catchUp = store.projector
+        let duplicates = Counter()
+        let positions = try await store.ledger.appendDeciding { _ in
+            try catchUp.catchUp(pool)
+            return try pool.read { db in
+                var keys = Set<String>()
+                var fresh: [NewEvent] = []
+                var skipped = 0
+                for group in groups {
+                    if let key = group.first.flatMap({ IngestionProjection.key($0.event) }) {
+                        if keys.contains(key) { skipped += 1; continue }
+                        if try IngestionProjection.seen(key, db) { skipped += 1; continue }
+                        keys.insert(key)
+                    }
+                    fresh += group
+                }
+                duplicates.set(skipped)  // `decide` may run again: the last run counts
+                return fresh
+            }
+        }
+        if !positions.isEmpty { projector.nudge() }
+        return IngestOutcome(appended: positions.count, duplicates: duplicates.get())
+    }
+
+    final class Counter: Sendable {
+        private let value = Mutex(0)
+        func set(_ n: Int) { value.withLock { $0 = n } }
+        func get() -> Int { value.withLock { $0 } }
     }
 }
 

@@ -12,7 +12,14 @@ public final class ServerMetrics: Sendable {
     private let requests = Mutex<[RequestKey: Int]>([:])
     private let webhookEvents = Mutex<[WebhookKey: Int]>([:])
 
+    private let passwordChecks = Atomic<Int>(0)
+
     public init() {}
+
+    /// One bcrypt comparison run for a login (the throttle bounds how many).
+    func countPasswordCheck() {
+        passwordChecks.add(1, ordering: .relaxed)
+    }
 
     func countRequest(method: String, route: String, status: Int) {
         requests.withLock { $0[RequestKey(method: method, route: route, status: status), default: 0] += 1 }
@@ -46,6 +53,12 @@ public final class ServerMetrics: Sendable {
             let channel: String = row["channel"], status: String = row["status"], n: Int = row["n"]
             out += "aviso_messages{channel=\"\(Self.escape(channel))\",status=\"\(Self.escape(status))\"} \(n)\n"
         }
+        out += "# HELP aviso_login_password_checks_total Password hashes compared for logins (unknown logins included).\n"
+        out += "# TYPE aviso_login_password_checks_total counter\n"
+        out += "aviso_login_password_checks_total \(passwordChecks.load(ordering: .relaxed))\n"
+        out += "# HELP aviso_log_lines_dropped_total Log lines that could not be written (closed output, full disk).\n"
+        out += "# TYPE aviso_log_lines_dropped_total counter\n"
+        out += "aviso_log_lines_dropped_total \(LogDrops.total)\n"
         out += "# HELP aviso_ledger_position Position of the last record in the ledger.\n"
         out += "# TYPE aviso_ledger_position gauge\n"
         out += "aviso_ledger_position \(try store.ledger.head().position)\n"

@@ -21,7 +21,7 @@ struct Console {
         self.arguments = arguments
         self.actions = actions
         auth = AuthController(users: SQLiteUserDirectory(store: parts.store), sessions: parts.sessions, throttle: parts.throttle,
-                              arguments: arguments)
+                              arguments: arguments, metrics: parts.metrics)
     }
 
     var errorPages: ConsoleErrorPages { ConsoleErrorPages(views: views) }

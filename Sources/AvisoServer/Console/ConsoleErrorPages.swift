@@ -25,6 +25,9 @@ struct ConsoleErrorPages: RouterMiddleware {
             return page(status: error.status, code: error.code, request: request)
         } catch let error as HTTPError {
             return page(status: error.status, code: nil, request: request)
+        } catch let error as any HTTPResponseError {
+            // A form over its limit (NIOTooManyBytesError) is the client's 413, not our 500.
+            return page(status: error.status, code: nil, request: request)
         } catch {
             context.logger.error("console request failed", metadata: ["error.type": "\(type(of: error))", "error": "\(error)"])
             return page(status: .internalServerError, code: nil, request: request)
@@ -47,6 +50,7 @@ struct ConsoleErrorPages: RouterMiddleware {
         case (403, _): ("Acceso denegado", "Su usuario no tiene permiso para ver esta página.")
         case (404, _): ("No encontrado", "La página o el registro que busca no existe.")
         case (429, _): ("Demasiados intentos", "Demasiados intentos seguidos. Espere unos minutos y vuelva a intentarlo.")
+        case (413, _): ("Formulario demasiado grande", "El formulario enviado supera el tamaño permitido (256 KB). No se guardó nada.")
         case (400, _), (422, _): ("Solicitud inválida", "La solicitud no es válida. Vuelva a la página anterior y revise los datos.")
         case (503, _): ("No disponible", "El servicio no está disponible en este momento.")
         default: ("Error", "Ocurrió un error inesperado. El detalle quedó en el registro del servidor.")

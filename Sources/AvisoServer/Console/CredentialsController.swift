@@ -57,18 +57,19 @@ struct CredentialsController {
         if new == current { return render(problem: .new("La nueva contraseña debe ser distinta de la actual."), context: context) }
 
         // Guessing the current password from an open session is throttled like logins.
-        let address = auth.clientAddress(request, context: context)
-        if let wait = auth.throttle.retryAfter(login: user.login, address: address) {
-            return render(problem: .general(LoginController.throttledMessage(String(Int(wait.rounded(.up))))), context: context,
+        let attempt: LoginThrottle.Attempt
+        do {
+            attempt = try auth.begin(login: user.login, request: request, context: context)
+        } catch let error as APIError {
+            return render(problem: .general(LoginController.throttledMessage(error.headers[.retryAfter])), context: context,
                           status: .tooManyRequests)
         }
-        guard await AuthController.verify(current, hash: user.passwordHash) else {
-            auth.throttle.recordFailure(login: user.login, address: address)
+        guard await auth.checkPassword(current, hash: user.passwordHash) else {
             context.logger.notice("password change refused: wrong current password")
             return render(problem: .current("La contraseña actual no es correcta. No se cambió nada."), context: context)
         }
+        auth.throttle.succeeded(attempt)
         try await UserAdmin.changePassword(userId: userId, password: new, in: store, actor: caller.actor, cost: auth.arguments.bcryptCost)
-        auth.throttle.recordSuccess(login: user.login)
         // Every session of this user ends (other browsers, a stolen cookie); this one continues
         // under a new id and CSRF token.
         auth.sessions.revokeAll(userId: userId)

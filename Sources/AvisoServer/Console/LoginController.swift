@@ -65,10 +65,11 @@ struct LoginController {
         return "Demasiados intentos fallidos. Espere \(minutes) \(minutes == 1 ? "minuto" : "minutos") y vuelva a intentarlo."
     }
 
-    /// Only paths on this site: no scheme, no `//host`, no backslash tricks.
+    /// Where to go after signing in: only a page the console serves (`ConsolePages`), else
+    /// the default. Everything else (`//host`, `/\\host`, `/%09/host`, `\\/\\/host`, control
+    /// characters, `https://…`) falls back to `/configuracion`.
     static func safeNext(_ value: String?) -> String {
-        guard let value, value.hasPrefix("/"), !value.hasPrefix("//"), !value.contains("\\"),
-              !value.contains(where: { $0.isNewline }), value != "/ingresar" else { return "/configuracion" }
-        return value
+        guard let value, let safe = ConsolePages.localTarget(value), safe != "/ingresar" else { return "/configuracion" }
+        return safe
     }
 }

@@ -20,16 +20,26 @@ struct MessageFilters: Sendable {
     var toError = false
 
     init(_ query: Parameters) {
-        func get(_ name: Substring) -> String { query[name].map { String($0).trimmingCharacters(in: .whitespaces) } ?? "" }
+        // Bounded: a filter is an id, a stage, a word or a date, never a page of text.
+        func get(_ name: Substring) -> String { query[name].map { String($0.prefix(200)).trimmingCharacters(in: .whitespaces) } ?? "" }
         client = get("cliente")
         stage = get("etapa")
         channel = get("canal")
         status = get("estado")
         from = get("desde")
         to = get("hasta")
-        page = max(1, Int(get("pagina")) ?? 1)
+        page = Self.page(get("pagina"))
         fromError = !from.isEmpty && CalendarDate(iso: from) == nil
         toError = !to.isEmpty && CalendarDate(iso: to) == nil
+    }
+
+    /// Pages past this are refused as page 1 would be: the offset stays far from overflow.
+    static let lastPage = 100_000
+
+    /// `pagina` as a page number: 1 when absent, not a number, or out of 1…`lastPage`.
+    static func page(_ text: String) -> Int {
+        guard text.utf8.count <= 6, let n = Int(text), (1...lastPage).contains(n) else { return 1 }
+        return n
     }
 
     /// The query string for another page with the same filters.

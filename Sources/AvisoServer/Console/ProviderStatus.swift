@@ -37,14 +37,14 @@ struct ProviderStatus: Sendable {
                 missing: configuration.missing["whatsapp"].map { $0.joined(separator: ", ") },
                 credential: whatsapp.map { "Token \($0.accessToken.masked) · Phone ID \(Masking.secret($0.phoneNumberId))" } ?? "—",
                 webhookSecret: arguments.whatsappAppSecret == nil
-                    ? "\(notSet): WHATSAPP_APP_SECRET (las firmas no se verifican)" : "\(configured) (WHATSAPP_APP_SECRET)"),
+                    ? "\(notSet): WHATSAPP_APP_SECRET " + (arguments.insecureUnsignedWebhooks ? "(INSEGURO: se aceptan sin firma)" : "(el webhook se rechaza)") : "\(configured) (WHATSAPP_APP_SECRET)"),
             Row(channel: "SMS (Twilio)",
                 state: twilio == nil ? "Simulación (dry-run)" : configured,
                 stateClass: twilio == nil ? "neutro" : "ok",
                 missing: configuration.missing["twilio"].map { $0.joined(separator: ", ") },
                 credential: twilio.map { "Account SID \(Masking.secret($0.accountSid)) · token \($0.authToken.masked) · \(Self.sender($0.sender))" } ?? "—",
                 webhookSecret: arguments.twilioAuthToken == nil
-                    ? "\(notSet): TWILIO_AUTH_TOKEN (las firmas no se verifican)" : "\(configured) (TWILIO_AUTH_TOKEN)"),
+                    ? "\(notSet): TWILIO_AUTH_TOKEN " + (arguments.insecureUnsignedWebhooks ? "(INSEGURO: se aceptan sin firma)" : "(el webhook se rechaza)") : "\(configured) (TWILIO_AUTH_TOKEN)"),
         ]
         publicURL = arguments.publicURL
         guard let publicURL = arguments.publicURL, let base = URL(string: publicURL) else {

@@ -39,7 +39,7 @@ struct SettingsForm: Sendable {
             case .quietStart, .quietEnd: "Hora local de 00:00 a 23:59; puede cruzar la medianoche."
             case .dailyCap: "0 detiene los envíos programados."
             case .weeklyMaximum: "De 1 a 52 semanas."
-            case .whatsappRate: "Meta permite hasta 80 por segundo en la mayoría de cuentas."
+            case .whatsappRate: "De 0,1 a 1000. Meta permite hasta 80 por segundo en la mayoría de cuentas."
             default: nil
             }
         }
@@ -112,13 +112,14 @@ struct SettingsForm: Sendable {
         }
         let quietStart = time(.quietStart), quietEnd = time(.quietEnd)
         let runTime = time(.runTime), reactivateTime = time(.reactivateTime)
-        let cap = integer(.dailyCap, 0...1_000, "El límite diario debe ser un número entero de 0 a 1000.")
-        let weekly = integer(.weeklyMaximum, 1...52, "El máximo semanal debe ser un número entero de 1 a 52.")
-        let pending = integer(.pendingDays, 0...60, "Escriba un número entero de días de 0 a 60.")
-        let interval = integer(.intervalDays, 1...60, "Escriba un número entero de días de 1 a 60.")
-        let rate = Double((values[.whatsappRate] ?? "").replacingOccurrences(of: ",", with: "."))
-        if rate == nil || !(rate! > 0 && rate! <= 1_000) {
-            errors[.whatsappRate] = "La velocidad debe ser un número mayor que 0 (hasta 1000 por segundo)."
+        typealias Ranges = MessagingSettings.Ranges
+        let cap = integer(.dailyCap, Ranges.dailyCap, "El límite diario debe ser un número entero de 0 a 1000.")
+        let weekly = integer(.weeklyMaximum, Ranges.weeklyMaximum, "El máximo semanal debe ser un número entero de 1 a 52.")
+        let pending = integer(.pendingDays, Ranges.reactivatePendingDays, "Escriba un número entero de días de 0 a 60.")
+        let interval = integer(.intervalDays, Ranges.reactivateIntervalDays, "Escriba un número entero de días de 1 a 60.")
+        let rate = Self.decimal(values[.whatsappRate] ?? "")
+        if rate == nil || !Ranges.whatsappMessagesPerSecond.contains(rate!) {
+            errors[.whatsappRate] = "La velocidad debe ser un número de 0,1 a 1000 mensajes por segundo."
         }
         var stagesError: String?
         if let unknown = stages.first(where: { !Self.knownStages.contains($0) }) {
@@ -141,6 +142,16 @@ struct SettingsForm: Sendable {
         if rate != current.whatsappMessagesPerSecond { change.whatsappMessagesPerSecond = rate }
         if let smsGSM7, smsGSM7 != current.transliteratesSMS { change.smsTransliteration = smsGSM7 }
         return change
+    }
+
+    /// A plain decimal (`20`, `0.5`, `0,5`): digits with at most one separator, no sign,
+    /// exponent, "nan" or "inf".
+    static func decimal(_ text: String) -> Double? {
+        let normalised = text.replacingOccurrences(of: ",", with: ".")
+        guard (1...12).contains(normalised.utf8.count),
+              normalised.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 46 }),
+              normalised.utf8.filter({ $0 == 46 }).count <= 1 else { return nil }
+        return Double(normalised)
     }
 
     /// `HH:mm`, two digits each, 00:00–23:59.

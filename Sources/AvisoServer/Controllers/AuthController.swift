@@ -4,6 +4,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdBcrypt
+import Synchronization
 
 /// `POST /login` (JSON or form: login, password) → session cookie and CSRF token;
 /// `POST /logout` revokes the session; `GET /api/session` says who is signed in.
@@ -13,6 +14,7 @@ struct AuthController {
     let sessions: SessionStore
     let throttle: LoginThrottle
     let arguments: AppArguments
+    let metrics: ServerMetrics
 
     var routes: RouteCollection<Context> {
         let routes = RouteCollection(context: Context.self)
@@ -35,9 +37,20 @@ struct AuthController {
         var expiresAt: Date?
     }
 
-    /// A bcrypt hash of a random password, verified for unknown logins so a miss takes as
-    /// long as a wrong password (no user enumeration by timing).
-    static let decoyHash = Bcrypt.hash(Secrets.token(), cost: 10)
+    /// A bcrypt hash of a random password at the configured cost (the cost every user's hash
+    /// is made with), verified for unknown logins so a miss takes as long as a wrong password
+    /// (no user enumeration by timing). Made once per cost; `ServerParts` makes it at start.
+    static func decoyHash(cost: UInt8) -> String {
+        if let hash = decoys.withLock({ $0[cost] }) { return hash }
+        let hash = Bcrypt.hash(Secrets.token(), cost: cost)
+        return decoys.withLock { table in
+            if let existing = table[cost] { return existing }
+            table[cost] = hash
+            return hash
+        }
+    }
+
+    private static let decoys = Mutex<[UInt8: String]>([:])
     static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
 
     @Sendable func login(_ request: Request, context: Context) async throws -> Response {
@@ -56,22 +69,20 @@ struct AuthController {
         }
         login = login.trimmingCharacters(in: .whitespaces).lowercased()
         guard !login.isEmpty, !password.isEmpty else { throw APIError.badRequest("login and password are required") }
-
-        let address = clientAddress(request, context: context)
-        if let wait = throttle.retryAfter(login: login, address: address) {
-            context.logger.warning("login throttled")
-            throw APIError(.tooManyRequests, code: "too_many_attempts", "too many failed logins; try again later",
-                           headers: [.retryAfter: String(Int(wait.rounded(.up)))])
+        // Logins are at most 64 characters; bcrypt reads at most 72 bytes of a password.
+        guard login.utf8.count <= 128, password.utf8.count <= 1_024 else {
+            throw APIError.badRequest("login or password too long")
         }
+
+        let attempt = try begin(login: login, request: request, context: context)
         let user = try users.user(login: login)
-        let hash = user?.passwordHash ?? Self.decoyHash
-        let matches = await Self.verify(password, hash: hash)
+        let hash = user?.passwordHash ?? Self.decoyHash(cost: arguments.bcryptCost)
+        let matches = await checkPassword(password, hash: hash)
         guard let user, matches, let role = UserRole(rawValue: user.role) else {
-            throttle.recordFailure(login: login, address: address)
             context.logger.notice("login failed")
             throw APIError(.unauthorized, code: "invalid_credentials", "wrong login or password")
         }
-        throttle.recordSuccess(login: login)
+        throttle.succeeded(attempt)
         let session = sessions.create(userId: user.id)
         context.logger.info("login", metadata: ["user": "\(user.id)", "role": "\(role.rawValue)"])
         let cookie = Cookie(name: AccessMiddleware.sessionCookie, value: session.id, maxAge: Int(sessions.lifetime), path: "/",
@@ -100,13 +111,45 @@ struct AuthController {
             csrfToken: csrf, expiresAt: nil))
     }
 
-    /// The peer address, or behind a trusted proxy the first `X-Forwarded-For` entry.
-    func clientAddress(_ request: Request, context: Context) -> String {
-        if arguments.trustForwardedFor, let forwarded = request.headers[Self.forwardedFor],
-           let first = forwarded.split(separator: ",").first {
-            return first.trimmingCharacters(in: .whitespaces)
+    /// Counts the attempt with the throttle before any password is checked, or refuses it (429).
+    func begin(login: String, request: Request, context: Context) throws -> LoginThrottle.Attempt {
+        switch throttle.begin(login: login, address: clientAddress(request, context: context)) {
+        case let .proceed(attempt):
+            return attempt
+        case let .wait(wait):
+            context.logger.warning("login throttled")
+            throw APIError(.tooManyRequests, code: "too_many_attempts", "too many failed logins; try again later",
+                           headers: [.retryAfter: String(Int(wait.rounded(.up)))])
         }
-        return context.peerAddress ?? "unknown"
+    }
+
+    /// One bcrypt comparison, counted for `/metrics`.
+    func checkPassword(_ password: String, hash: String) async -> Bool {
+        metrics.countPasswordCheck()
+        return await Self.verify(password, hash: hash)
+    }
+
+    /// The peer address; behind `forwardedHops` trusted proxies, the `X-Forwarded-For` entry
+    /// the farthest of them appended (counted from the right: entries to its left are
+    /// whatever the client sent). Repeated headers count as one list, in order.
+    func clientAddress(_ request: Request, context: Context) -> String {
+        clientAddress(request, peer: context.peerAddress)
+    }
+
+    func clientAddress(_ request: Request, peer: String?) -> String {
+        guard arguments.trustForwardedFor else { return peer ?? "unknown" }
+        let entries = request.headers[values: Self.forwardedFor]
+            .flatMap { $0.split(separator: ",") }
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+        let index = entries.count - arguments.forwardedHops
+        guard index >= 0, Self.isAddress(entries[index]) else { return peer ?? "unknown" }
+        return entries[index]
+    }
+
+    /// An IPv4 or IPv6 address as a proxy writes it (no port, no garbage).
+    static func isAddress(_ text: String) -> Bool {
+        guard (2...45).contains(text.utf8.count) else { return false }
+        return text.utf8.allSatisfy { ($0 >= 48 && $0 <= 58) || ($0 >= 97 && $0 <= 102) || ($0 >= 65 && $0 <= 70) || $0 == 46 }
     }
 
     /// bcrypt is deliberately slow: run it off the cooperative pool.

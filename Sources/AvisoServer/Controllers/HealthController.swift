@@ -22,6 +22,8 @@ struct HealthController {
             var twilioSignatureChecked: Bool
             var whatsappSignatureChecked: Bool
             var whatsappVerifyTokenSet: Bool
+            /// The insecure development switch: a webhook whose secret is unset is accepted unsigned.
+            var unsignedAccepted: Bool
         }
         var status: String
         var ledgerPosition: UInt64
@@ -41,7 +43,9 @@ struct HealthController {
             status: unreadable == nil ? "ok" : "degraded", ledgerPosition: try store.ledger.head().position, projectionLag: try store.projectionLag(),
             webhooks: .init(twilioSignatureChecked: arguments.twilioAuthToken != nil,
                             whatsappSignatureChecked: arguments.whatsappAppSecret != nil,
-                            whatsappVerifyTokenSet: arguments.whatsappVerifyToken != nil),
+                            whatsappVerifyTokenSet: arguments.whatsappVerifyToken != nil,
+                            unsignedAccepted: arguments.insecureUnsignedWebhooks
+                                && (arguments.twilioAuthToken == nil || arguments.whatsappAppSecret == nil)),
             providers: Dictionary(uniqueKeysWithValues: arguments.providers.map { ($0.key.rawValue, $0.value) }),
             warnings: arguments.configurationWarnings + (unreadable.map { [$0] } ?? []),
             undecodableRecordCount: undecodable.count, undecodableRecords: undecodable.sample)

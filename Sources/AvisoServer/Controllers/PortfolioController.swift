@@ -31,14 +31,14 @@ struct PortfolioController {
     }
 
     @Sendable func putClient(_ request: Request, context: Context) async throws -> Response {
-        let id = try context.parameters.require("id")
+        let id = try PathId.require(context)
         let fields = try await Self.fields(request, context: context, id: id)
         let summary = try await importOne(fields, asClient: true, actor: context.caller!.actor)
         return try JSONResponse.make(UpsertResult(id: id, changed: summary.clientsChanged > 0, position: summary.positions.last))
     }
 
     @Sendable func putInstallment(_ request: Request, context: Context) async throws -> Response {
-        let id = try context.parameters.require("id")
+        let id = try PathId.require(context)
         let fields = try await Self.fields(request, context: context, id: id)
         let summary = try await importOne(fields, asClient: false, actor: context.caller!.actor)
         return try JSONResponse.make(UpsertResult(id: id, changed: summary.installmentsChanged > 0, position: summary.positions.last))
@@ -49,7 +49,7 @@ struct PortfolioController {
     }
 
     @Sendable func markPaid(_ request: Request, context: Context) async throws -> Response {
-        let id = try context.parameters.require("id")
+        let id = try PathId.require(context)
         let body = try await request.body.collect(upTo: 64 * 1024)
         var paidOn: String?
         if body.readableBytes > 0 {

@@ -5,8 +5,9 @@ import HTTPTypes
 import Hummingbird
 
 /// `/api/webhooks/twilio` and `/api/webhooks/whatsapp`: verify the provider's signature on
-/// the raw bytes, turn the body into events, append them durably in one ledger transaction,
-/// answer 200. Nothing is appended for a request that fails verification or parsing.
+/// the raw bytes, turn the body into events, append the ones the ledger does not have yet
+/// durably in one transaction, answer 200. Nothing is appended for a request that fails
+/// verification or parsing, and without the provider's secret the route answers 503.
 struct WebhookController {
     typealias Context = AppRequestContext
     let arguments: AppArguments
@@ -27,9 +28,10 @@ struct WebhookController {
     // MARK: Twilio
 
     @Sendable func twilio(_ request: Request, context: Context) async throws -> Response {
-        let body = try await request.body.collect(upTo: context.maxUploadSize)
+        let token = try secret(arguments.twilioAuthToken, provider: "Twilio", variable: "TWILIO_AUTH_TOKEN")
+        let body = try await request.body.collect(upTo: WebhookLimits.maxTwilioBodyBytes)
         let parameters = FormEncoding.parse(String(buffer: body))
-        if let token = arguments.twilioAuthToken {
+        if let token {
             guard let signature = request.headers[Self.twilioSignatureHeader] else {
                 throw APIError.badRequest("X-Twilio-Signature is missing", code: "signature_missing")
             }
@@ -49,15 +51,29 @@ struct WebhookController {
             throw APIError.badRequest("the \(name) parameter is missing", code: "invalid_callback")
         } catch let .unknownStatus(word) {
             throw APIError.badRequest("MessageStatus `\(word)` is not a status Aviso knows", code: "invalid_callback")
+        } catch let .invalid(refusal) {
+            context.logger.notice("twilio webhook refused, nothing appended", metadata: ["reason": "\(refusal.message)"])
+            throw APIError.badRequest("the \(refusal.message)", code: "invalid_callback")
         }
-        try await sink.append(parsed.events)
-        metrics.countWebhook(provider: "twilio", statuses: parsed.statusWords)
+        // A retry (Twilio's, with its I-Twilio-Idempotency-Token, or anyone's) carries the same
+        // MessageSid and status, so the ledger's dedup key finds it: nothing is appended twice.
+        let outcome = try await sink.ingest(parsed.groups)
+        metrics.countWebhook(provider: "twilio", statuses: parsed.statusWords + Array(repeating: "duplicate", count: outcome.duplicates))
         if parsed.statusWords.contains("inbound") {
             // Inbound messages expect TwiML; an empty response sends no reply.
             return Response(status: .ok, headers: [.contentType: "text/xml"],
                             body: .init(byteBuffer: ByteBuffer(string: "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response></Response>")))
         }
         return Response(status: .ok)
+    }
+
+    /// The provider's secret; without it the route is refused (fail closed), unless the
+    /// insecure development switch is on (then nil: unsigned bodies are accepted).
+    func secret(_ value: String?, provider: String, variable: String) throws -> String? {
+        if let value { return value }
+        if arguments.insecureUnsignedWebhooks { return nil }
+        throw APIError(.serviceUnavailable, code: "webhook_not_configured",
+                       "\(variable) is not set on this server, so \(provider) webhooks cannot be verified and are refused")
     }
 
     /// The URL Twilio called: the configured public base plus the path and query as received
@@ -83,10 +99,19 @@ struct WebhookController {
         return Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: challenge)))
     }
 
+    /// What a WhatsApp webhook appended, for whoever reads the answer (Meta ignores it).
+    struct WhatsAppAnswer: Encodable {
+        var appended: Int
+        var duplicates: Int
+        var ignored: Int
+        var refused: [WebhookEvents.Refused]
+    }
+
     @Sendable func whatsapp(_ request: Request, context: Context) async throws -> Response {
+        let secret = try secret(arguments.whatsappAppSecret, provider: "WhatsApp", variable: "WHATSAPP_APP_SECRET")
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         let bytes = body.readableBytesView
-        if let secret = arguments.whatsappAppSecret {
+        if let secret {
             guard let header = request.headers[Self.metaSignatureHeader] else {
                 throw APIError.badRequest("X-Hub-Signature-256 is missing", code: "signature_missing")
             }
@@ -101,12 +126,24 @@ struct WebhookController {
         } catch {
             throw APIError.badRequest("the body is not a WhatsApp webhook JSON object", code: "invalid_json")
         }
+        let items = WebhookEvents.itemCount(payload)
+        guard items <= WebhookLimits.maxItemsPerRequest else {
+            context.logger.warning("whatsapp webhook: too many statuses, nothing appended", metadata: ["items": "\(items)"])
+            throw APIError(.contentTooLarge, code: "too_many_statuses",
+                           "\(items) statuses and messages in one request; at most \(WebhookLimits.maxItemsPerRequest) are accepted")
+        }
         let parsed = WebhookEvents.fromWhatsApp(payload, receivedAt: Date())
-        try await sink.append(parsed.events)
-        metrics.countWebhook(provider: "whatsapp", statuses: parsed.statusWords)
+        let outcome = try await sink.ingest(parsed.groups)
+        metrics.countWebhook(provider: "whatsapp", statuses: parsed.statusWords + Array(repeating: "duplicate", count: outcome.duplicates))
         if parsed.ignored > 0 {
             context.logger.notice("whatsapp webhook: entries ignored", metadata: ["ignored": "\(parsed.ignored)"])
         }
-        return Response(status: .ok)
+        if let first = parsed.refused.first {
+            // Answered 200 all the same: a non-200 makes Meta resend the whole batch for 7 days.
+            context.logger.notice("whatsapp webhook: statuses refused, the rest appended",
+                                  metadata: ["refused": "\(parsed.refused.count)", "reason": "\(first.reason)"])
+        }
+        return try JSONResponse.make(WhatsAppAnswer(appended: outcome.appended, duplicates: outcome.duplicates,
+                                                    ignored: parsed.ignored, refused: parsed.refused))
     }
 }

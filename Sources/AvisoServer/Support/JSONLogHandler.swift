@@ -83,9 +83,54 @@ public struct JSONLogHandler: LogHandler {
 
     private static let outputLock = Mutex<Void>(())
 
-    public static let standardOutput: @Sendable (String) -> Void = { line in
-        outputLock.withLock { _ in
-            FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    public static let standardOutput: @Sendable (String) -> Void = fileDescriptor(STDOUT_FILENO)
+
+    /// Writes each line to `fd` with write(2). A line that cannot be written (a closed pipe,
+    /// a full disk) is dropped and counted in `LogDrops`: logging never stops the server.
+    public static func fileDescriptor(_ fd: Int32) -> @Sendable (String) -> Void {
+        LogDrops.ignoreBrokenPipeSignal()
+        return { line in
+            let bytes = Array((line + "\n").utf8)
+            let written = outputLock.withLock { _ in LogDrops.writeAll(fd, bytes) }
+            if !written { LogDrops.count() }
+        }
+    }
+}
+
+/// Log lines that could not be written, for `/metrics` (`aviso_log_lines_dropped_total`).
+public enum LogDrops {
+    private static let dropped = Atomic<Int>(0)
+
+    public static var total: Int { dropped.load(ordering: .relaxed) }
+
+    static func count() { dropped.add(1, ordering: .relaxed) }
+
+    /// A write to a pipe whose reader has gone raises SIGPIPE, which ends the process by
+    /// default; ignored, the write fails with EPIPE instead and the line is dropped.
+    static func ignoreBrokenPipeSignal() {
+        _ = sigpipeIgnored
+    }
+
+    private static let sigpipeIgnored: Bool = {
+        signal(SIGPIPE, SIG_IGN)
+        return true
+    }()
+
+    /// Every byte written, retrying short writes and EINTR; false on any other failure.
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let n = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if n > 0 {
+                    offset += n
+                } else if n < 0 && errno == EINTR {
+                    continue
+                } else {
+                    return false
+                }
+            }
+            return true
         }
     }
 }

@@ -2,19 +2,22 @@ import Crypto
 import Foundation
 
 /// Twilio's request signature (`X-Twilio-Signature`): HMAC-SHA1, keyed with the auth token,
-/// over the full public URL followed by every POST parameter sorted by name (byte order,
-/// so case-sensitive) as `name` + `value` with no separators; base64.
+/// over the full public URL followed by `name` + `value` for every POST parameter, with no
+/// separators; base64. As Twilio's own validators do (twilio-python's `RequestValidator`):
+/// names sorted, and a repeated name's values de-duplicated and sorted, by code point (the
+/// same order as UTF-8 bytes).
 public enum TwilioSignature {
     public static func compute(authToken: String, url: String, parameters: [(name: String, value: String)]) -> String {
         var message = Data(url.utf8)
-        // A stable sort keeps repeated names in the order they arrived.
-        let sorted = parameters.enumerated().sorted { a, b in
-            let x = Array(a.element.name.utf8), y = Array(b.element.name.utf8)
-            return x == y ? a.offset < b.offset : x.lexicographicallyPrecedes(y)
-        }
-        for (_, pair) in sorted {
-            message.append(contentsOf: pair.name.utf8)
-            message.append(contentsOf: pair.value.utf8)
+        // By bytes, not `String` equality: Swift's would merge canonically equivalent text
+        // ("é" and "e\u{301}") that Twilio keeps apart.
+        var values: [[UInt8]: Set<[UInt8]>] = [:]
+        for (name, value) in parameters { values[Array(name.utf8), default: []].insert(Array(value.utf8)) }
+        for name in values.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+            for value in values[name]!.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+                message.append(contentsOf: name)
+                message.append(contentsOf: value)
+            }
         }
         let mac = HMAC<Insecure.SHA1>.authenticationCode(for: message, using: SymmetricKey(data: Data(authToken.utf8)))
         return Data(mac).base64EncodedString()
