@@ -60,9 +60,14 @@ public final class Ledger: Sendable {
     /// processes), and appends what it returns. Use it when "has this happened yet?" and
     /// "record that it happened" must be one step. `decide` may run more than once (when the
     /// map grows), so it must only read and return events.
+    ///
+    /// `grouped`: decisions that may share one transaction with other grouped ones queued at
+    /// the same moment (group commit for many small, independent decisions such as webhook
+    /// deduplication). They see each other only through `context.batch`, so they must record
+    /// there what they decided (e.g. the keys they appended). One that throws fails alone.
     @discardableResult
-    public func appendDeciding(_ decide: @escaping @Sendable (LedgerWriteContext) throws -> [NewEvent]) async throws -> [UInt64] {
-        try await writer.appendDeciding(decide)
+    public func appendDeciding(grouped: Bool = false, _ decide: @escaping @Sendable (LedgerWriteContext) throws -> [NewEvent]) async throws -> [UInt64] {
+        try await writer.appendDeciding(grouped: grouped, decide)
     }
 
     // MARK: Reading

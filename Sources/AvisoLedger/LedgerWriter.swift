@@ -50,11 +50,24 @@ public struct LedgerHead: Sendable, Equatable {
 public struct LedgerWriteContext {
     let transaction: LMDBTransaction
     public let head: LedgerHead
+    /// Shared by the grouped deciding closures of this transaction (see `DecisionBatch`).
+    public let batch: DecisionBatch
 
     /// Committed records after `position`, in order, at most `limit`.
     public func records(after position: UInt64, limit: Int) throws -> [LedgerRecord] {
         try Ledger.records(in: transaction, after: position, limit: limit)
     }
+}
+
+/// State shared by the grouped deciding closures of one write transaction
+/// (`appendDeciding(grouped: true)`): what the earlier ones decided, which no read model can
+/// show yet because nothing is committed, and work to do once per transaction. Touched only
+/// on the writer's thread; new for every attempt of a transaction.
+public final class DecisionBatch: @unchecked Sendable {
+    /// Keys decided by earlier closures of this transaction.
+    public var keys: Set<String> = []
+    /// Set by the first closure that did the once-per-transaction work (e.g. a catch-up).
+    public var prepared = false
 }
 
 /// The only thing that appends. One dedicated OS thread owns every LMDB write transaction
@@ -63,7 +76,9 @@ public struct LedgerWriteContext {
 final class LedgerWriter: @unchecked Sendable {
     private enum Work {
         case append([EncodedEvent])
-        case decide(@Sendable (LedgerWriteContext) throws -> [NewEvent])
+        /// `grouped`: may share a transaction with other grouped decisions (group commit);
+        /// otherwise it runs alone.
+        case decide(@Sendable (LedgerWriteContext) throws -> [NewEvent], grouped: Bool)
     }
 
     private struct Request {
@@ -78,6 +93,8 @@ final class LedgerWriter: @unchecked Sendable {
     private var finished = false
     /// Appends taken into one transaction at most, so one huge burst can't stall everyone.
     private let maxBatchEvents = 50_000
+    /// Grouped decisions taken into one transaction at most.
+    private let maxBatchDecisions = 256
 
     init(environment: LMDBEnvironment) {
         self.environment = environment
@@ -91,8 +108,8 @@ final class LedgerWriter: @unchecked Sendable {
         return try await submit(.append(events))
     }
 
-    func appendDeciding(_ decide: @escaping @Sendable (LedgerWriteContext) throws -> [NewEvent]) async throws -> [UInt64] {
-        try await submit(.decide(decide))
+    func appendDeciding(grouped: Bool = false, _ decide: @escaping @Sendable (LedgerWriteContext) throws -> [NewEvent]) async throws -> [UInt64] {
+        try await submit(.decide(decide, grouped: grouped))
     }
 
     /// Finishes what is queued, then stops the thread. Appends after this fail.
@@ -123,7 +140,8 @@ final class LedgerWriter: @unchecked Sendable {
         }
     }
 
-    /// Waits for work. A deciding request runs alone; plain appends are taken together.
+    /// Waits for work. A deciding request runs alone unless grouped (then with the grouped
+    /// ones queued behind it); plain appends are taken together.
     private func nextBatch() -> [Request]? {
         condition.lock()
         defer { condition.unlock() }
@@ -133,7 +151,14 @@ final class LedgerWriter: @unchecked Sendable {
             condition.broadcast()
             return nil
         }
-        if case .decide = queue[0].work { return [queue.removeFirst()] }
+        if case let .decide(_, grouped) = queue[0].work {
+            guard grouped else { return [queue.removeFirst()] }
+            var taken = 1
+            while taken < min(queue.count, maxBatchDecisions), case .decide(_, true) = queue[taken].work { taken += 1 }
+            let batch = Array(queue.prefix(taken))
+            queue.removeFirst(taken)
+            return batch
+        }
         var taken = 0, count = 0
         while taken < queue.count, case let .append(events) = queue[taken].work,
               count == 0 || count + events.count <= maxBatchEvents {
@@ -170,27 +195,37 @@ final class LedgerWriter: @unchecked Sendable {
 
     private func write(_ batch: [Request]) {
         do {
-            let positions = try environment.write { txn -> [[UInt64]] in
+            let results = try environment.write { txn -> [Result<[UInt64], Error>] in
                 var head = try Ledger.head(in: txn)
                 let millis = RecordCodec.millis(Date())
-                var out: [[UInt64]] = []
+                let shared = DecisionBatch()
+                var out: [Result<[UInt64], Error>] = []
                 out.reserveCapacity(batch.count)
                 for request in batch {
                     let events: [EncodedEvent]
                     switch request.work {
                     case let .append(encoded):
                         events = encoded
-                    case let .decide(decide):
-                        events = try decide(LedgerWriteContext(transaction: txn, head: head)).map(EncodedEvent.init)
+                    case let .decide(decide, _):
+                        // A decision that fails (or decides something invalid) fails alone:
+                        // nothing of it was put yet, and the others in the transaction go on.
+                        let keysBefore = shared.keys
+                        do {
+                            events = try decide(LedgerWriteContext(transaction: txn, head: head, batch: shared)).map(EncodedEvent.init)
+                        } catch {
+                            shared.keys = keysBefore  // what it claimed was never appended
+                            out.append(.failure(error))
+                            continue
+                        }
                     }
                     let first = head.position + 1
                     head = try appendChained(events, after: head, millis: millis, txn)
-                    out.append(Array(first..<head.position + 1))
+                    out.append(.success(Array(first..<head.position + 1)))
                 }
                 try Ledger.storeHead(head, in: txn)
                 return out
             }
-            for (request, p) in zip(batch, positions) { request.done.resume(returning: p) }
+            for (request, result) in zip(batch, results) { request.done.resume(with: result) }
         } catch {
             for request in batch { request.done.resume(throwing: error) }
         }

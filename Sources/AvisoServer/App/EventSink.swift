@@ -38,21 +38,28 @@ public struct LedgerEventSink: EventSink {
         let pool = store.readModels
         let catchUp = store.projector
         let duplicates = Counter()
-        let positions = try await store.ledger.appendDeciding { _ in
-            try catchUp.catchUp(pool)
+        // Grouped: the webhooks arriving together share one transaction and one disk sync.
+        // The read models catch up once per transaction; the keys the earlier requests of the
+        // same transaction appended (not projected yet) are in `context.batch.keys`.
+        let positions = try await store.ledger.appendDeciding(grouped: true) { context in
+            if !context.batch.prepared {
+                try catchUp.catchUp(pool)
+                context.batch.prepared = true
+            }
             return try pool.read { db in
                 var keys = Set<String>()
                 var fresh: [NewEvent] = []
                 var skipped = 0
                 for group in groups {
                     if let key = group.first.flatMap({ IngestionProjection.key($0.event) }) {
-                        if keys.contains(key) { skipped += 1; continue }
+                        if keys.contains(key) || context.batch.keys.contains(key) { skipped += 1; continue }
                         if try IngestionProjection.seen(key, db) { skipped += 1; continue }
                         keys.insert(key)
                     }
                     fresh += group
                 }
                 duplicates.set(skipped)  // `decide` may run again: the last run counts
+                context.batch.keys.formUnion(keys)
                 return fresh
             }
         }
