@@ -36,17 +36,18 @@ public struct LedgerEventSink: EventSink {
     public func ingest(_ groups: [[NewEvent]]) async throws -> IngestOutcome {
         guard !groups.isEmpty else { return IngestOutcome(appended: 0, duplicates: 0) }
         let pool = store.readModels
-        let catchUp = store.projector
         let duplicates = Counter()
         // Grouped: the webhooks arriving together share one transaction and one disk sync.
-        // The read models catch up once per transaction; the keys the earlier requests of the
-        // same transaction appended (not projected yet) are in `context.batch.keys`.
+        // A key was seen if the read models have it, or if it is in the ledger's tail the
+        // background projector has not reached yet (read here, under the write lock, once per
+        // transaction: no SQLite write while the lock is held), or if an earlier request of
+        // this same transaction appended it (`context.batch.keys`).
         let positions = try await store.ledger.appendDeciding(grouped: true) { context in
-            if !context.batch.prepared {
-                try catchUp.catchUp(pool)
-                context.batch.prepared = true
-            }
-            return try pool.read { db in
+            try pool.read { db in
+                if !context.batch.prepared {
+                    context.batch.keys.formUnion(try Self.tailKeys(after: Checkpoint.read(db).position, context))
+                    context.batch.prepared = true
+                }
                 var keys = Set<String>()
                 var fresh: [NewEvent] = []
                 var skipped = 0
@@ -65,6 +66,22 @@ public struct LedgerEventSink: EventSink {
         }
         if !positions.isEmpty { projector.nudge() }
         return IngestOutcome(appended: positions.count, duplicates: duplicates.get())
+    }
+
+    /// Dedup keys of the committed records after `position` (what the read models lack).
+    static func tailKeys(after position: UInt64, _ context: LedgerWriteContext) throws -> Set<String> {
+        var keys = Set<String>()
+        var after = position
+        while after < context.head.position {
+            let records = try context.records(after: after, limit: 4_096)
+            guard let last = records.last else { break }
+            for record in records {
+                // An undecodable record is no webhook of ours to deduplicate against.
+                if let event = try? record.decodeEvent(), let key = IngestionProjection.key(event) { keys.insert(key) }
+            }
+            after = last.position
+        }
+        return keys
     }
 
     final class Counter: Sendable {
