@@ -70,6 +70,14 @@ public final class Ledger: Sendable {
         try await writer.appendDeciding(grouped: grouped, decide)
     }
 
+    /// `appendDeciding` for events encoded beforehand (`EncodedEvent`, validated on the
+    /// caller's thread), so the single writer thread only decides, hashes and puts.
+    @discardableResult
+    public func appendDecidingEncoded(grouped: Bool = false,
+                                      _ decide: @escaping @Sendable (LedgerWriteContext) throws -> [EncodedEvent]) async throws -> [UInt64] {
+        try await writer.appendDecidingEncoded(grouped: grouped, decide)
+    }
+
     // MARK: Reading
 
     public func head() throws -> LedgerHead {

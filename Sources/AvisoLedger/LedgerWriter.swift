@@ -78,7 +78,7 @@ final class LedgerWriter: @unchecked Sendable {
         case append([EncodedEvent])
         /// `grouped`: may share a transaction with other grouped decisions (group commit);
         /// otherwise it runs alone.
-        case decide(@Sendable (LedgerWriteContext) throws -> [NewEvent], grouped: Bool)
+        case decide(@Sendable (LedgerWriteContext) throws -> [EncodedEvent], grouped: Bool)
     }
 
     private struct Request {
@@ -109,6 +109,11 @@ final class LedgerWriter: @unchecked Sendable {
     }
 
     func appendDeciding(grouped: Bool = false, _ decide: @escaping @Sendable (LedgerWriteContext) throws -> [NewEvent]) async throws -> [UInt64] {
+        try await submit(.decide({ try decide($0).map(EncodedEvent.init) }, grouped: grouped))
+    }
+
+    /// As `appendDeciding`, for events the caller encoded (and so validated) on its own thread.
+    func appendDecidingEncoded(grouped: Bool, _ decide: @escaping @Sendable (LedgerWriteContext) throws -> [EncodedEvent]) async throws -> [UInt64] {
         try await submit(.decide(decide, grouped: grouped))
     }
 
@@ -211,7 +216,7 @@ final class LedgerWriter: @unchecked Sendable {
                         // nothing of it was put yet, and the others in the transaction go on.
                         let keysBefore = shared.keys
                         do {
-                            events = try decide(LedgerWriteContext(transaction: txn, head: head, batch: shared)).map(EncodedEvent.init)
+                            events = try decide(LedgerWriteContext(transaction: txn, head: head, batch: shared))
                         } catch {
                             shared.keys = keysBefore  // what it claimed was never appended
                             out.append(.failure(error))

@@ -27,6 +27,7 @@ public struct IngestOutcome: Sendable, Equatable {
 public struct LedgerEventSink: EventSink {
     let store: AvisoStore
     let projector: BackgroundProjector
+    private let tail = TailKeys()
 
     public init(store: AvisoStore, projector: BackgroundProjector) {
         self.store = store
@@ -42,22 +43,24 @@ public struct LedgerEventSink: EventSink {
         // background projector has not reached yet (read here, under the write lock, once per
         // transaction: no SQLite write while the lock is held), or if an earlier request of
         // this same transaction appended it (`context.batch.keys`).
-        let positions = try await store.ledger.appendDeciding(grouped: true) { context in
+        // Encoded (and validated) here, on this request's thread, not on the writer's.
+        let encoded = try groups.map { try $0.map(EncodedEvent.init) }
+        let positions = try await store.ledger.appendDecidingEncoded(grouped: true) { context in
             try pool.read { db in
                 if !context.batch.prepared {
-                    context.batch.keys.formUnion(try Self.tailKeys(after: Checkpoint.read(db).position, context))
+                    context.batch.keys.formUnion(try tail.keys(after: Checkpoint.read(db).position, context))
                     context.batch.prepared = true
                 }
                 var keys = Set<String>()
-                var fresh: [NewEvent] = []
+                var fresh: [EncodedEvent] = []
                 var skipped = 0
-                for group in groups {
+                for (group, events) in zip(groups, encoded) {
                     if let key = group.first.flatMap({ IngestionProjection.key($0.event) }) {
                         if keys.contains(key) || context.batch.keys.contains(key) { skipped += 1; continue }
                         if try IngestionProjection.seen(key, db) { skipped += 1; continue }
                         keys.insert(key)
                     }
-                    fresh += group
+                    fresh += events
                 }
                 duplicates.set(skipped)  // `decide` may run again: the last run counts
                 context.batch.keys.formUnion(keys)
@@ -68,26 +71,48 @@ public struct LedgerEventSink: EventSink {
         return IngestOutcome(appended: positions.count, duplicates: duplicates.get())
     }
 
-    /// Dedup keys of the committed records after `position` (what the read models lack).
-    static func tailKeys(after position: UInt64, _ context: LedgerWriteContext) throws -> Set<String> {
-        var keys = Set<String>()
-        var after = position
-        while after < context.head.position {
-            let records = try context.records(after: after, limit: 4_096)
-            guard let last = records.last else { break }
-            for record in records {
-                // An undecodable record is no webhook of ours to deduplicate against.
-                if let event = try? record.decodeEvent(), let key = IngestionProjection.key(event) { keys.insert(key) }
-            }
-            after = last.position
-        }
-        return keys
-    }
-
     final class Counter: Sendable {
         private let value = Mutex(0)
         func set(_ n: Int) { value.withLock { $0 = n } }
         func get() -> Int { value.withLock { $0 } }
+    }
+}
+
+/// Dedup keys of the committed records the read models have not reached yet, decoded once
+/// each and remembered until the read models include them: under load the background
+/// projector runs behind, and each transaction then decodes only what is new since the last.
+final class TailKeys: Sendable {
+    private struct State {
+        /// Every committed record up to here was decoded.
+        var decodedUpTo: UInt64 = 0
+        /// Key → the last position it was seen at, for positions after the read models'.
+        var keys: [String: UInt64] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    /// The keys of the records after `checkpoint` (the read models' position), up to the head.
+    func keys(after checkpoint: UInt64, _ context: LedgerWriteContext) throws -> Set<String> {
+        try state.withLock { state in
+            if state.decodedUpTo < checkpoint || state.decodedUpTo > context.head.position {
+                state = State(decodedUpTo: checkpoint)  // projector went past us, or a new ledger
+            }
+            state.keys = state.keys.filter { $0.value > checkpoint }
+            var after = state.decodedUpTo
+            while after < context.head.position {
+                let records = try context.records(after: after, limit: 4_096)
+                guard let last = records.last else { break }
+                for record in records {
+                    // An undecodable record is no webhook of ours to deduplicate against.
+                    if let event = try? record.decodeEvent(), let key = IngestionProjection.key(event) {
+                        state.keys[key] = record.position
+                    }
+                }
+                after = last.position
+            }
+            state.decodedUpTo = after
+            return Set(state.keys.keys)
+        }
     }
 }
 
