@@ -156,6 +156,7 @@ public enum ReadModelSchema {
         migrator.registerMigration("v3-reminders", migrate: SchedulingProjection.migrateV3Reminders)
         migrator.registerMigration("v3-undecodable-records", migrate: UndecodableRecords.migrateV3)
         migrator.registerMigration("v3-sms-transliteration", migrate: MessagingSettings.migrateV3SMSTransliteration)
+        migrator.registerMigration("v4-whatsapp-account", migrate: WhatsAppAccountProjection.migrateV4)
         return migrator
     }
 
@@ -169,5 +170,6 @@ public enum ReadModelSchema {
         ("scheduled_messages", "message_key"), ("message_items", "item_key"),
         ("conversation_windows", "phone, provider"),
         ("undecodable_records", "position"),
+        ("whatsapp_templates", "name, language"), ("whatsapp_account", "id"), ("whatsapp_pricing", "message_id"),
     ]
 }

@@ -20,6 +20,16 @@ struct WhatsAppPayload: Decodable {
     struct Value: Decodable {
         var statuses: [Status]?
         var messages: [Message]?
+        /// Account fields (`message_template_status_update`, `template_category_update`,
+        /// `phone_number_quality_update`): see `WhatsAppAccountWebhook`.
+        var event: String?
+        var message_template_id: FlexibleString?
+        var message_template_name: String?
+        var message_template_language: String?
+        var message_template_category: String?
+        var reason: String?
+        var new_category: String?
+        var current_limit: String?
     }
 
     struct Status: Decodable {
@@ -30,6 +40,15 @@ struct WhatsAppPayload: Decodable {
         var errors: [ErrorItem]?
         /// Echo of the send's `biz_opaque_callback_data`: Aviso's message key.
         var biz_opaque_callback_data: String?
+        /// What this message costs (on `sent`, and one of `delivered`/`read`).
+        var pricing: Pricing?
+    }
+
+    struct Pricing: Decodable {
+        var billable: Bool?
+        var pricing_model: String?
+        var category: String?
+        var type: String?
     }
 
     struct ErrorItem: Decodable {
@@ -128,6 +147,11 @@ enum WebhookEvents {
     static func fromWhatsApp(_ payload: WhatsAppPayload, receivedAt: Date) -> Parsed {
         var out = Parsed()
         for entry in payload.entry ?? [] {
+            for change in entry.changes ?? [] {
+                guard let event = WhatsAppAccountWebhook.event(change, receivedAt: receivedAt) else { continue }
+                out.events.append(NewEvent(event, actor: whatsappActor))
+                out.statusWords.append(change.field ?? "")
+            }
             for change in entry.changes ?? [] where change.field == nil || change.field == "messages" {
                 guard let value = change.value else { continue }
                 for status in value.statuses ?? [] {
@@ -140,7 +164,9 @@ enum WebhookEvents {
                                                        errorCode: status.errors?.first?.code?.value,
                                                        providerTime: date(unixSeconds: status.timestamp),
                                                        recipient: status.recipient_id.flatMap(e164(fromWhatsApp:)),
-                                                       messageKey: messageKey(status.biz_opaque_callback_data))
+                                                       messageKey: messageKey(status.biz_opaque_callback_data),
+                                                       pricingBillable: status.pricing?.billable, pricingModel: status.pricing?.pricing_model,
+                                                       pricingCategory: status.pricing?.category, pricingType: status.pricing?.type)
                     out.events.append(NewEvent(.deliveryStatusReceived(event), actor: whatsappActor))
                     out.statusWords.append(mapped.rawValue)
                 }
