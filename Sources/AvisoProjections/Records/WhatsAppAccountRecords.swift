@@ -66,3 +66,26 @@ public enum WhatsAppAccountReadModel {
             """, arguments: [fromDate]).map { ($0["local_date"], $0["category"], $0["messages"], $0["billable"]) }
     }
 }
+
+extension WhatsAppAccountReadModel {
+    /// Meta's template errors: a send refused with one of these means the catalogue Aviso
+    /// holds is out of date, so the next sync should not wait for its day.
+    public static let templateErrorCodes = ["132000", "132001", "132015", "132016"]
+
+    /// Whether a WhatsApp send failed with a template error after `utc` (ISO 8601 UTC, as stored).
+    public static func templateErrorSince(_ db: Database, utc: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: """
+            SELECT EXISTS (SELECT 1 FROM notifications_log WHERE channel = 'whatsapp' AND status = 'failed'
+              AND error_code IN ('132000', '132001', '132015', '132016') AND updated_at > ?)
+            """, arguments: [utc]) ?? false
+    }
+
+    /// Distinct clients with a WhatsApp message going out or gone in the 24 hours up to `utc`
+    /// (decided, waiting or sent; not skipped, refused or failed): what Meta's messaging limit counts.
+    public static func whatsappRecipients24h(_ db: Database, sinceUTC: String) throws -> Int {
+        try Int.fetchOne(db, sql: """
+            SELECT count(DISTINCT client_id) FROM notifications_log WHERE channel = 'whatsapp' AND updated_at >= ?
+              AND status NOT IN ('skipped', 'ignored_invalid_phone', 'canceled', 'failed', 'undelivered')
+            """, arguments: [sinceUTC]) ?? 0
+    }
+}
