@@ -127,6 +127,23 @@ import Testing
         }
     }
 
+    /// A send Meta refused for its template (132015 here) marks the catalogue stale: the serve
+    /// loop's re-sync check sees it, and only failures after the last sync count.
+    @Test func aTemplateErrorFromASendAsksForAResync() async throws {
+        let f = try Fixture()
+        let failedAt = local("2026-03-01", "10:00")
+        try await f.store.append(.sendFailed(SendFailed(
+            messageKey: "k1", clientId: "C1", installmentId: nil, stage: "D-1", channel: .whatsapp, provider: "whatsapp",
+            to: "+50255551111", errorCode: "132015", retryable: false, attempts: 1, detail: "whatsapp error 132015", at: failedAt)), actor: "test")
+        try await f.store.append(.sendFailed(SendFailed(
+            messageKey: "k2", clientId: "C1", installmentId: nil, stage: "D-1", channel: .whatsapp, provider: "whatsapp",
+            to: "+50255551111", errorCode: "131026", retryable: false, attempts: 1, detail: "whatsapp error 131026",
+            at: local("2026-03-01", "12:00"))), actor: "test")
+        let before = try f.store.read { try WhatsAppAccountReadModel.templateErrorSince($0, utc: Timestamps.utc(local("2026-03-01", "09:00"))) }
+        let after = try f.store.read { try WhatsAppAccountReadModel.templateErrorSince($0, utc: Timestamps.utc(local("2026-03-01", "11:00"))) }
+        #expect(before && !after)
+    }
+
     @Test func aTemplateNeverSyncedIsSentAsBefore() async throws {
         let f = try Fixture()
         try await DefaultTemplateSeed.loadIfEmpty(store: f.store)
@@ -140,5 +157,37 @@ import Testing
         #expect(MetaTemplateBody.render(body, parameters: ["Ana", "Q150.00", "3 de marzo"]) == "Hola Ana, su cuota de Q150.00 vence el 3 de marzo. Ana, gracias.")
         #expect(MetaTemplateBody.render(body, parameters: ["Ana"]) == "Hola Ana, su cuota de {{2}} vence el {{3}}. Ana, gracias.")
         #expect(MetaTemplateBody.placeholders(in: "Hola {{nombre}}, {{ monto }}") == ["nombre", "monto"])
+    }
+}
+
+/// `aviso whatsapp sync` as a real process against the fake Graph API.
+@Suite struct WhatsAppSyncCommandTests {
+    func sync(_ data: URL, environment: [String: String]) throws -> (status: Int32, out: String, err: String) {
+        let (process, out, err) = try avisoProcess(["whatsapp", "sync", "--data", data.path], environment: environment)
+        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, output, errors)
+    }
+
+    @Test func theCommandRecordsTheCatalogueOnceAndSaysWhatIsMissing() async throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("aviso-wa-sync-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: data) }
+        try await withFakeWhatsApp { whatsapp in
+            await whatsapp.account.setTemplates(WhatsAppAccountTests.everyStatus)
+            let first = try sync(data, environment: whatsapp.environment)
+            #expect(first.status == 0, "\(first.err)")
+            #expect(first.out.contains("7 templates at Meta, 7 changed, health changed"))
+            let second = try sync(data, environment: whatsapp.environment)
+            #expect(second.status == 0 && second.out.contains("7 templates at Meta, 0 changed, health unchanged"))
+            #expect(!(first.out + first.err + second.out + second.err).contains(whatsapp.accessToken))
+
+            var noWABA = whatsapp.environment
+            noWABA["WHATSAPP_BUSINESS_ACCOUNT_ID"] = nil
+            let partial = try sync(data, environment: noWABA)
+            #expect(partial.status == 1 && partial.out.contains("WHATSAPP_BUSINESS_ACCOUNT_ID is not set"))
+        }
+        let unconfigured = try sync(data, environment: [:])
+        #expect(unconfigured.status != 0 && unconfigured.err.contains("WhatsApp is not configured (missing WHATSAPP_TOKEN, WHATSAPP_PHONE_ID)"))
     }
 }

@@ -44,7 +44,43 @@ import Testing
             let mismatch = try await client.console("/configuracion/plantillas?etapa=D-2&canal=whatsapp", session: admin)
             #expect(mismatch.body.contains(#"id="error-meta""#))
             #expect(mismatch.body.contains("4 variables y Aviso enviaría 5"))
+
+            // Before the run: Mensajes lists the stages whose WhatsApp template Meta would refuse.
+            let messages = try await client.console("/mensajes", session: admin)
+            #expect(messages.body.contains(#"id="avisos-whatsapp""#))
+            #expect(messages.body.contains("D-1 · recordatorio_pago_d1 (es): Meta pausó la plantilla"))
+            #expect(messages.body.contains("D-2 · recordatorio_pago_d2 (es): la plantilla aprobada en Meta tiene 4 variables"))
+            #expect(!messages.body.contains("D0 · recordatorio_pago_d0"))
         }
+    }
+
+    /// The template-status webhook over the signed route: the read model follows Meta, and
+    /// the history keeps both statuses.
+    @Test func aSignedTemplateStatusWebhookUpdatesTheCatalogue() async throws {
+        let env = try await TestEnvironment.make()
+        defer { env.cleanUp() }
+        try await env.seed([Self.synced("recordatorio_pago_d0", "APPROVED", "Hola {{1}} {{2}} {{3}} {{4}}")])
+        let raw = """
+            {"object":"whatsapp_business_account","entry":[{"id":"102290129340398","time":1772000000,"changes":[\
+            {"field":"message_template_status_update","value":{"event":"PAUSED","message_template_id":1,\
+            "message_template_name":"recordatorio_pago_d0","message_template_language":"es","reason":"LOW_QUALITY"}},\
+            {"field":"phone_number_quality_update","value":{"display_phone_number":"15550783881","event":"FLAGGED","current_limit":"TIER_1K"}}]}]}
+            """
+        try await env.test { client in
+            try await client.execute(uri: "/api/webhooks/whatsapp", method: .post, headers: WhatsAppFixtures.headers(raw),
+                                     body: ByteBuffer(string: raw)) { #expect($0.status == .ok) }
+        }
+        try env.store.catchUp()
+        let row = try env.store.read { try WhatsAppAccountReadModel.template($0, name: "recordatorio_pago_d0", language: "es") }
+        #expect(row?.status == "PAUSED" && row?.reason == "LOW_QUALITY")
+        #expect(row?.body == "Hola {{1}} {{2}} {{3}} {{4}}", "a webhook without a body keeps the synced one")
+        let account = try env.store.read { try WhatsAppAccountReadModel.account($0) }
+        #expect(account?.messagingLimitTier == "TIER_1K" && account?.lastEvent == "FLAGGED")
+        let statuses = try env.records().compactMap { record -> String? in
+            guard case let .whatsappTemplateSynced(e) = try record.decodeEvent() else { return nil }
+            return e.status
+        }
+        #expect(statuses == ["APPROVED", "PAUSED"])
     }
 
     @Test func theSyncButtonIsForAdminsAndSaysWhatIsMissing() async throws {

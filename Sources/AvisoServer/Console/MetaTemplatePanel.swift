@@ -70,3 +70,15 @@ extension MetaTemplatePanel {
         return (label(state.status), statusClass(state.status))
     }
 }
+
+extension MetaTemplatePanel {
+    /// One line per stage whose saved WhatsApp template Meta would refuse, for the warning
+    /// shown before a run: `D-1 · recordatorio_pago_d1 (es): Meta pausó la plantilla…`.
+    static func warnings(_ db: Database) throws -> [String] {
+        try TemplateStage.allCases.compactMap { stage in
+            guard let (template, _) = try TemplateLookup.template(db, stage: stage, channel: .whatsapp), let ref = template.whatsapp,
+                  let refusal = try MetaTemplateLookup.state(db, for: ref)?.refusal(parameterCount: ref.parameters.count) else { return nil }
+            return "\(stage.rawValue) · \(ref.name) (\(ref.language)): \(refusal.detail)"
+        }
+    }
+}
