@@ -111,6 +111,14 @@ import Testing
                                            whatsappMessagesPerSecond: 1000, retryPolicy: RetryPolicy(maxAttempts: 1)) { events in try await f.store.append(events) }
                 let scheduler = Scheduler(store: f.store, dispatcher: MessagingDispatcher(store: f.store, sender: sender),
                                           options: { var o = SchedulerOptions(); o.dispatchConcurrency = 1; return o }())
+                // The dry run says beforehand what the run will do with each WhatsApp message.
+                let plan = try scheduler.plan(now: local("2026-03-01"), kind: .stages)
+                let planned = Dictionary(plan.messages.filter { $0.channel == .whatsapp }.map { ($0.clientId, $0) }, uniquingKeysWith: { a, _ in a })
+                #expect(planned["C1"]?.reason == "template_not_approved" && planned["C2"]?.reason == "template_mismatch")
+                #expect(planned["C3"]?.decision == .send && planned["C3"]?.reason == nil)
+                #expect(planned["C1"]?.line.contains("send (D-1) but template_not_approved (WhatsApp: Meta pausó la plantilla") == true)
+                #expect(await whatsapp.requests().filter { $0.method == "POST" }.isEmpty)
+
                 _ = try await scheduler.run(now: local("2026-03-01"), dryRun: false)
 
                 let toMeta = await whatsapp.requests().filter { $0.method == "POST" }
@@ -162,12 +170,18 @@ import Testing
 
 /// `aviso whatsapp sync` as a real process against the fake Graph API.
 @Suite struct WhatsAppSyncCommandTests {
-    func sync(_ data: URL, environment: [String: String]) throws -> (status: Int32, out: String, err: String) {
+    /// Waits for the process on a thread of its own: blocking a cooperative thread would starve
+    /// the in-process fake server (and every other test's) that the process is talking to.
+    func sync(_ data: URL, environment: [String: String]) async throws -> (status: Int32, out: String, err: String) {
         let (process, out, err) = try avisoProcess(["whatsapp", "sync", "--data", data.path], environment: environment)
-        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output, errors)
+        return await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                process.waitUntilExit()
+                continuation.resume(returning: (process.terminationStatus, output, errors))
+            }
+        }
     }
 
     @Test func theCommandRecordsTheCatalogueOnceAndSaysWhatIsMissing() async throws {
@@ -175,19 +189,19 @@ import Testing
         defer { try? FileManager.default.removeItem(at: data) }
         try await withFakeWhatsApp { whatsapp in
             await whatsapp.account.setTemplates(WhatsAppAccountTests.everyStatus)
-            let first = try sync(data, environment: whatsapp.environment)
+            let first = try await sync(data, environment: whatsapp.environment)
             #expect(first.status == 0, "\(first.err)")
             #expect(first.out.contains("7 templates at Meta, 7 changed, health changed"))
-            let second = try sync(data, environment: whatsapp.environment)
+            let second = try await sync(data, environment: whatsapp.environment)
             #expect(second.status == 0 && second.out.contains("7 templates at Meta, 0 changed, health unchanged"))
             #expect(!(first.out + first.err + second.out + second.err).contains(whatsapp.accessToken))
 
             var noWABA = whatsapp.environment
             noWABA["WHATSAPP_BUSINESS_ACCOUNT_ID"] = nil
-            let partial = try sync(data, environment: noWABA)
+            let partial = try await sync(data, environment: noWABA)
             #expect(partial.status == 1 && partial.out.contains("WHATSAPP_BUSINESS_ACCOUNT_ID is not set"))
         }
-        let unconfigured = try sync(data, environment: [:])
+        let unconfigured = try await sync(data, environment: [:])
         #expect(unconfigured.status != 0 && unconfigured.err.contains("WhatsApp is not configured (missing WHATSAPP_TOKEN, WHATSAPP_PHONE_ID)"))
     }
 }
