@@ -113,6 +113,14 @@ import Testing
             .deliveryStatusReceived(DeliveryStatusReceived(provider: "whatsapp", messageId: "wamid.2", status: .sent, providerTime: Date(),
                                                            pricingBillable: false, pricingModel: "PMP", pricingCategory: "service",
                                                            pricingType: "free_customer_service")),
+            // One real SMS of two GSM-7 segments (161 characters), and a dry run that does not count.
+            .messageRendered(MessageRendered(messageKey: "s1", clientId: "C001", installmentId: nil, stage: "D-1", channel: .sms,
+                                             text: String(repeating: "a", count: 161))),
+            .messageSent(MessageSent(messageKey: "s1", clientId: "C001", installmentId: nil, stage: "D-1", channel: .sms, provider: "twilio",
+                                     to: "+50255551234", messageId: "SM1", status: .queued, dryRun: false, at: Date())),
+            .messageRendered(MessageRendered(messageKey: "s2", clientId: "C001", installmentId: nil, stage: "D-1", channel: .sms, text: "hola")),
+            .messageSent(MessageSent(messageKey: "s2", clientId: "C001", installmentId: nil, stage: "D-1", channel: .sms, provider: "dry-run",
+                                     to: "+50255551234", messageId: "dry-run-1", status: .accepted, dryRun: true, at: Date())),
         ])
         try await env.test { client in
             let admin = try await client.consoleLogin("admin")
@@ -121,6 +129,8 @@ import Testing
             #expect(page.body.contains("250 clientes cada 24 horas"))
             #expect(page.body.contains("<td>Utilidad</td><td>1</td><td>1</td>"))
             #expect(page.body.contains("<td>Servicio</td><td>1</td><td>0</td>"))
+            #expect(page.body.contains(#"<table id="sms-por-dia">"#))
+            #expect(page.body.contains("</td><td>1</td><td>2</td></tr>"), "one SMS, two segments; the dry run is not counted")
             let health = try await client.execute(uri: "/healthz", method: .get) { String(buffer: $0.body) }
             #expect(health.contains(#""qualityRating":"YELLOW""#) && health.contains(#""messagingLimitTier":"TIER_250""#))
         }

@@ -1,4 +1,5 @@
 import AvisoLedger
+import AvisoMessaging
 import AvisoProjections
 import Foundation
 import GRDB
@@ -24,12 +25,22 @@ struct WhatsAppAccountView: Sendable {
     var overTier: String?
     var costs: [CostRow]
     var hasCosts: Bool
+    /// SMS sent per day and their segments (what Twilio bills), beside WhatsApp's categories.
+    var sms: [SMSRow]
+    var hasSMS: Bool
+
+    struct SMSRow: Sendable {
+        var date: String
+        var messages: Int
+        var segments: Int
+    }
 
     static func build(_ db: Database, zone: TimeZone, now: Date = Date()) throws -> WhatsAppAccountView {
         let account = try WhatsAppAccountReadModel.account(db)
         let recipients = try WhatsAppAccountReadModel.whatsappRecipients24h(db, sinceUTC: Timestamps.utc(now.addingTimeInterval(-24 * 3600)))
         let limit = account?.messagingLimitTier.flatMap(tierLimit)
         let fromDate = Timestamps.localDate(now.addingTimeInterval(-6 * 24 * 3600), in: zone)
+        let sms = try smsPerDay(db, zone: zone, now: now)
         let costs = try WhatsAppAccountReadModel.conversationsPerCategory(db, fromDate: fromDate).map {
             CostRow(date: $0.localDate, category: category($0.category), messages: $0.messages, billable: $0.billable)
         }
@@ -40,7 +51,27 @@ struct WhatsAppAccountView: Sendable {
             catalogueSyncedAt: account?.catalogueSyncedAt.map { ConsoleFormatting.dateTime(utc: $0, in: zone) },
             recipients24h: recipients,
             overTier: limit.flatMap { recipients > $0 ? "En las últimas 24 horas hubo \(recipients) clientes con WhatsApp y el límite del número es \($0): Meta puede rechazar los siguientes." : nil },
-            costs: costs, hasCosts: !costs.isEmpty)
+            costs: costs, hasCosts: !costs.isEmpty, sms: sms, hasSMS: !sms.isEmpty)
+    }
+
+    /// Real (not dry-run, not test) SMS sent in the last 7 local days, with their segments
+    /// counted from the text as sent.
+    static func smsPerDay(_ db: Database, zone: TimeZone, now: Date) throws -> [SMSRow] {
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT created_at, text FROM notifications_log
+            WHERE channel = 'sms' AND message_id IS NOT NULL AND dry_run = 0 AND test = 0 AND created_at >= ?
+              AND status NOT IN ('failed', 'undelivered', 'canceled')
+            """, arguments: [Timestamps.utc(now.addingTimeInterval(-7 * 24 * 3600))])
+        var byDay: [String: SMSRow] = [:]
+        for row in rows {
+            guard let at = Timestamps.parseUTC(row["created_at"]) else { continue }
+            let day = Timestamps.localDate(at, in: zone)
+            var entry = byDay[day] ?? SMSRow(date: day, messages: 0, segments: 0)
+            entry.messages += 1
+            entry.segments += SMSEncoding.info(for: (row["text"] as String?) ?? "").segments
+            byDay[day] = entry
+        }
+        return byDay.values.sorted { $0.date < $1.date }
     }
 
     /// Unique recipients per rolling 24 h for each tier; nil for unlimited or unknown.
