@@ -8,6 +8,8 @@ public struct RecordedRequest: Sendable {
     public var method: String
     /// Path without the query string.
     public var path: String
+    /// Query parameters (first value of each name).
+    public var query: [String: String] = [:]
     /// Header names lowercased.
     public var headers: [String: String]
     public var body: String
@@ -85,9 +87,12 @@ func withFakeHTTPServer<T>(
         var headers: [String: String] = [:]
         for field in request.headers { headers[field.name.canonicalName] = field.value }
         let text = String(buffer: buffer)
+        var query: [String: String] = [:]
+        for (name, value) in request.uri.queryParameters where query[String(name)] == nil { query[String(name)] = String(value) }
         let recorded = RecordedRequest(
             method: request.method.rawValue,
             path: request.uri.path,
+            query: query,
             headers: headers,
             body: text,
             fields: parseFields(headers["content-type"] ?? "", text),

@@ -1,18 +1,32 @@
 import Foundation
 import Hummingbird
 
-/// A local stand-in for the Graph API `POST /{version}/{phoneId}/messages` endpoint.
+/// A local stand-in for the Graph API: `POST /{version}/{phoneId}/messages`, and the
+/// management reads `GET /{version}/{wabaId}/message_templates` (paged) and
+/// `GET /{version}/{phoneId}?fields=…` (see `FakeWhatsAppAccount`).
 public final class FakeWhatsAppServer: Sendable {
     public let port: Int
     public let accessToken: String
     public let phoneNumberId: String
+    public let businessAccountId: String
     let state: FakeServerState
+    /// The template catalogue and phone health this fake answers with; set them in the test.
+    public let account: FakeWhatsAppAccount
 
-    init(port: Int, accessToken: String, phoneNumberId: String, state: FakeServerState) {
+    init(port: Int, accessToken: String, phoneNumberId: String, businessAccountId: String, state: FakeServerState,
+         account: FakeWhatsAppAccount) {
         self.port = port
         self.accessToken = accessToken
         self.phoneNumberId = phoneNumberId
+        self.businessAccountId = businessAccountId
         self.state = state
+        self.account = account
+    }
+
+    /// The variables that point Aviso at this fake, account sync included.
+    public var environment: [String: String] {
+        ["WHATSAPP_TOKEN": accessToken, "WHATSAPP_PHONE_ID": phoneNumberId, "WHATSAPP_API_BASE": baseURL.absoluteString,
+         "WHATSAPP_BUSINESS_ACCOUNT_ID": businessAccountId]
     }
 
     /// Use as `WHATSAPP_API_BASE`.
@@ -26,11 +40,16 @@ public final class FakeWhatsAppServer: Sendable {
 
     // MARK: Protocol
 
-    static func respond(to request: RecordedRequest, phoneNumberId: String, state: FakeServerState) async -> FakeHTTPResponse {
+    static func respond(to request: RecordedRequest, phoneNumberId: String, businessAccountId: String, state: FakeServerState,
+                        account: FakeWhatsAppAccount, port: Int) async -> FakeHTTPResponse {
         guard request.authorized else {
             return graphError(code: 190, status: 401, message: "Invalid OAuth access token - Cannot parse access token")
         }
         let parts = request.path.split(separator: "/")
+        if request.method == "GET" {
+            return await account.respond(to: request, parts: parts.map(String.init), phoneNumberId: phoneNumberId,
+                                         businessAccountId: businessAccountId, port: port)
+        }
         guard request.method == "POST", parts.count == 3, parts[0].hasPrefix("v"), parts[2] == "messages" else {
             return graphError(code: 100, status: 400, message: "Unknown path components: \(request.path)")
         }
@@ -95,9 +114,12 @@ public final class FakeWhatsAppServer: Sendable {
 public func withFakeWhatsApp<T>(
     accessToken: String = "fake-whatsapp-token-0000",
     phoneNumberId: String = "106540352242922",
+    businessAccountId: String = "102290129340398",
     _ body: (FakeWhatsAppServer) async throws -> T
 ) async throws -> T {
     let state = FakeServerState()
+    let account = FakeWhatsAppAccount()
+    let boundPort = FakePort()
     return try await withFakeHTTPServer(
         name: "whatsapp",
         parseFields: { _, text in
@@ -105,8 +127,13 @@ public func withFakeWhatsApp<T>(
         },
         isAuthorized: { $0["authorization"] == "Bearer \(accessToken)" },
         state: state,
-        respond: { await FakeWhatsAppServer.respond(to: $0, phoneNumberId: phoneNumberId, state: state) }
+        respond: {
+            await FakeWhatsAppServer.respond(to: $0, phoneNumberId: phoneNumberId, businessAccountId: businessAccountId,
+                                             state: state, account: account, port: await boundPort.value)
+        }
     ) { port in
-        try await body(FakeWhatsAppServer(port: port, accessToken: accessToken, phoneNumberId: phoneNumberId, state: state))
+        await boundPort.set(port)
+        return try await body(FakeWhatsAppServer(port: port, accessToken: accessToken, phoneNumberId: phoneNumberId,
+                                                 businessAccountId: businessAccountId, state: state, account: account))
     }
 }

@@ -23,6 +23,8 @@ public enum LedgerEvent: Sendable, Equatable {
     case scheduledMessageCancelled(ScheduledMessageCancelled)
     case sendOutcomeUnknown(SendOutcomeUnknown)
     case inboundMessageReceived(InboundMessageReceived)
+    case whatsappTemplateSynced(WhatsAppTemplateSynced)
+    case whatsappAccountHealthChanged(WhatsAppAccountHealthChanged)
     case unknown(type: String, version: Int)
 
     /// The typed payload, nil for `.unknown`.
@@ -48,6 +50,8 @@ public enum LedgerEvent: Sendable, Equatable {
         case let .scheduledMessageCancelled(p): p
         case let .sendOutcomeUnknown(p): p
         case let .inboundMessageReceived(p): p
+        case let .whatsappTemplateSynced(p): p
+        case let .whatsappAccountHealthChanged(p): p
         case .unknown: nil
         }
     }
@@ -110,6 +114,8 @@ public enum EventCatalogue {
         entry(ScheduledMessageCancelled.self, LedgerEvent.scheduledMessageCancelled),
         entry(SendOutcomeUnknown.self, LedgerEvent.sendOutcomeUnknown),
         entry(InboundMessageReceived.self, LedgerEvent.inboundMessageReceived),
+        entry(WhatsAppTemplateSynced.self, LedgerEvent.whatsappTemplateSynced),
+        entry(WhatsAppAccountHealthChanged.self, LedgerEvent.whatsappAccountHealthChanged),
     ])
 
     /// Upcasters turn an old version's JSON object into the next version's, one step at a

@@ -121,6 +121,13 @@ struct EventApplier {
             }
             try applyStatus(provider: e.provider, messageId: e.messageId, status: e.status, errorCode: e.errorCode,
                             at: when, recordedAt: at, position: record.position, db)
+            try applyWhatsAppPricing(e, localDate: Timestamps.localDate(e.providerTime ?? record.time, in: timeZone), db)
+
+        case let .whatsappTemplateSynced(e):
+            try applyWhatsAppTemplate(e, at: at, db)
+
+        case let .whatsappAccountHealthChanged(e):
+            try applyWhatsAppHealth(e, db)
 
         case let .ignoredInvalidPhone(e):
             let when = Timestamps.utc(e.at)

@@ -157,6 +157,7 @@ public enum ReadModelSchema {
         migrator.registerMigration("v3-undecodable-records", migrate: UndecodableRecords.migrateV3)
         migrator.registerMigration("v3-sms-transliteration", migrate: MessagingSettings.migrateV3SMSTransliteration)
         migrator.registerMigration("v3-ingestion", migrate: IngestionProjection.migrateV3Ingestion)
+        migrator.registerMigration("v4-whatsapp-account", migrate: WhatsAppAccountProjection.migrateV4)
         return migrator
     }
 
@@ -171,5 +172,6 @@ public enum ReadModelSchema {
         ("conversation_windows", "phone, provider"),
         ("undecodable_records", "position"),
         ("seen_webhook_keys", "key"),
+        ("whatsapp_templates", "name, language"), ("whatsapp_account", "id"), ("whatsapp_pricing", "message_id"),
     ]
 }

@@ -33,13 +33,15 @@ public struct MessagingDispatcher: MessageDispatching {
             guard let (stage, _) = TemplateStage.resolve(schedulerStage: message.templateStage) else {
                 return .skipped(.renderError)
             }
-            let loaded = try store.read { db -> (ClientRecord, [Channel: MessageTemplate], Bool, Bool)? in
+            let loaded = try store.read { db -> (ClientRecord, [Channel: MessageTemplate], Bool, Bool, MetaTemplateState?)? in
                 guard let client = try ClientRecord.fetchOne(db, key: message.clientId) else { return nil }
                 let e164 = try? PhoneNumberParser.parse(client.phone, defaultRegion: client.phoneCountryCode ?? "GT").e164
                 let open = try e164.map { try TemplateLookup.whatsappWindowOpen(db, e164: $0, now: message.at) } ?? false
-                return (client, try TemplateLookup.templates(db, stage: stage), open, try MessagingSettings.current(db).transliteratesSMS)
+                let templates = try TemplateLookup.templates(db, stage: stage)
+                return (client, templates, open, try MessagingSettings.current(db).transliteratesSMS,
+                        try MetaTemplateLookup.state(db, for: templates[.whatsapp]?.whatsapp))
             }
-            guard let (client, templates, windowOpen, transliterates) = loaded else { return .ignored(reason: "unknown_client") }
+            guard let (client, templates, windowOpen, transliterates, onMeta) = loaded else { return .ignored(reason: "unknown_client") }
             var context = message.templateContext
             context.transliteratesSMS = transliterates
             let preferred = PreferredChannel(rawValue: client.preferredChannel) ?? .whatsapp
@@ -50,7 +52,8 @@ public struct MessagingDispatcher: MessageDispatching {
                                       context: context, dryRun: dryRun, allowFreeText: windowOpen,
                                       at: message.at, actor: actor,
                                       // A `both` client's SMS for this moment is its own message: no second one as a fallback.
-                                      smsFallback: !ClientInfo.channels(preferred: client.preferredChannel).contains(.sms))
+                                      smsFallback: !ClientInfo.channels(preferred: client.preferredChannel).contains(.sms),
+                                      whatsappTemplateOnMeta: onMeta)
             let report = try await sender.send(request)
             return Self.result(of: report)
         } catch {

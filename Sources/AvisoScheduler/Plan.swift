@@ -58,6 +58,7 @@ public struct PlannedMessage: Sendable, Equatable, Codable {
             if covers > 0 { parts.append("+\(covers)") }
             if let notBefore { parts.append("not before \(Timestamps.utc(notBefore))") }
             what += " (" + parts.joined(separator: ", ") + ")"
+            if let reason { what += " but \(reason)" + (detail.map { " (\($0))" } ?? "") }
         case .skipped, .ignoredInvalidPhone:
             what += ": " + (reason ?? "-") + (detail.map { " (\($0))" } ?? "")
         }

@@ -210,7 +210,11 @@ public final class Scheduler: Sendable {
                     problem = try ClientInfo.fetch(db, id: message.clientId).flatMap(Self.unreachableReason)
                     reachable[message.clientId] = problem
                 }
-                guard let problem else { plan.summary.sent += 1; continue }
+                guard let problem else {
+                    plan.summary.sent += 1
+                    try Self.noteMetaRefusal(&plan.messages[index], db, now: now)
+                    continue
+                }
                 plan.messages[index].decision = .ignoredInvalidPhone
                 plan.messages[index].reason = problem
                 plan.summary.skip("invalid_phone:\(problem)")

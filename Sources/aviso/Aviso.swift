@@ -7,6 +7,7 @@ struct Aviso: AsyncParsableCommand {
         commandName: "aviso",
         abstract: "Payment reminders over WhatsApp and SMS, recorded in an event ledger.",
         subcommands: [ImportCommand.self, HistoryCommand.self, LogCommand.self, ReplayCommand.self, VerifyCommand.self,
-                      RunCommand.self, ReactivateCommand.self, ServeCommand.self, UserCommand.self, PhoneCommand.self]
+                      RunCommand.self, ReactivateCommand.self, ServeCommand.self, UserCommand.self, PhoneCommand.self,
+                      WhatsAppCommand.self]
     )
 }

@@ -53,7 +53,9 @@ struct ServeCommand: AsyncParsableCommand {
         // The providers as `arguments` decided them: the send path and every page agree.
         let actions = try LiveNotificationActions.make(store: store, configuration: arguments.providerConfiguration)
         let app = buildApplication(arguments, store: store, actions: actions, logger: logger,
-                                   scheduler: SchedulerService(store: store, scheduler: actions.scheduler, logger: logger))
+                                   scheduler: SchedulerService(store: store, scheduler: actions.scheduler, logger: logger),
+                                   whatsappSync: WhatsAppAccountSync(store: store, configuration: arguments.providerConfiguration)
+                                       .map { WhatsAppSyncService(sync: $0, store: store, logger: logger) })
         say("Aviso: open http://\(host):\(port)/ingresar to sign in (Ctrl-C stops it gracefully)")
         try await app.runService()
     }

@@ -182,6 +182,7 @@ import Testing
             "GET /configuracion/mensajeria": .roles([.admin, .asesor]), "POST /configuracion/mensajeria": .roles([.admin]),
             "GET /configuracion/plantillas": .roles([.admin]), "POST /configuracion/plantillas": .roles([.admin]),
             "POST /configuracion/plantillas/vista-previa": .roles([.admin]), "POST /configuracion/plantillas/restaurar": .roles([.admin]),
+            "POST /configuracion/plantillas/sincronizar-whatsapp": .roles([.admin]),
             "GET /configuracion/credenciales": .roles(all), "POST /configuracion/credenciales": .roles(all),
             "GET /mensajes": .roles([.admin, .asesor]), "GET /mensajes/{id}": .roles([.admin, .asesor]),
             "POST /mensajes/prueba": .roles([.admin, .asesor]),

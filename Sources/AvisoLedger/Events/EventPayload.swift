@@ -54,4 +54,8 @@ public enum SkipReason: String, Codable, Sendable, CaseIterable {
     case paid
     /// Already in another message to the client that day (one reminder per client per moment).
     case covered
+    /// Meta's catalogue says the WhatsApp template is not approved (or does not exist).
+    case templateNotApproved = "template_not_approved"
+    /// The approved WhatsApp template has a different number of variables than Aviso sends.
+    case templateMismatch = "template_mismatch"
 }

@@ -132,9 +132,23 @@ public struct DeliveryStatusReceived: EventPayload {
     /// Aviso's message key as the provider echoed it back (WhatsApp `biz_opaque_callback_data`,
     /// the Twilio `StatusCallback` URL's query): links a send whose `MessageSent` was never recorded.
     public var messageKey: String?
+    /// WhatsApp's `pricing` object, when the status carried one (`sent`, and one of
+    /// `delivered`/`read`). Optional and added later: older records simply lack them.
+    public var pricingBillable: Bool?
+    /// `PMP` (per message) or the older `CBP`.
+    public var pricingModel: String?
+    /// `utility`, `marketing`, `service`, `authentication`…
+    public var pricingCategory: String?
+    /// `regular`, `free_customer_service`, `free_entry_point`.
+    public var pricingType: String?
 
     public init(provider: String, messageId: String, status: DeliveryStatus, errorCode: String? = nil, providerTime: Date? = nil,
-                recipient: String? = nil, messageKey: String? = nil) {
+                recipient: String? = nil, messageKey: String? = nil, pricingBillable: Bool? = nil, pricingModel: String? = nil,
+                pricingCategory: String? = nil, pricingType: String? = nil) {
+        self.pricingBillable = pricingBillable
+        self.pricingModel = pricingModel
+        self.pricingCategory = pricingCategory
+        self.pricingType = pricingType
         self.messageKey = messageKey
         self.provider = provider
         self.messageId = messageId

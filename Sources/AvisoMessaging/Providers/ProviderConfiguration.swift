@@ -10,8 +10,12 @@ public struct WhatsAppConfiguration: Sendable, CustomStringConvertible, CustomDe
     public var phoneNumberId: String
     public var apiBase: URL
     public var graphVersion: String
+    /// `WHATSAPP_BUSINESS_ACCOUNT_ID` (WABA id): needed only for the template catalogue sync.
+    public var businessAccountId: String?
 
-    public init(accessToken: Secret, phoneNumberId: String, apiBase: URL = Self.defaultAPIBase, graphVersion: String = Self.graphAPIVersion) {
+    public init(accessToken: Secret, phoneNumberId: String, apiBase: URL = Self.defaultAPIBase, graphVersion: String = Self.graphAPIVersion,
+                businessAccountId: String? = nil) {
+        self.businessAccountId = businessAccountId
         self.accessToken = accessToken
         self.phoneNumberId = phoneNumberId
         self.apiBase = apiBase
@@ -21,6 +25,15 @@ public struct WhatsAppConfiguration: Sendable, CustomStringConvertible, CustomDe
     /// `{base}/{version}/{phoneId}/messages`
     var messagesURL: URL {
         apiBase.appendingPathComponent(graphVersion).appendingPathComponent(phoneNumberId).appendingPathComponent("messages")
+    }
+
+    /// `{base}/{version}/{node}`: every Graph call goes through the one pinned version.
+    func graphURL(_ node: String, _ edge: String? = nil, query: [URLQueryItem]) -> URL {
+        var url = apiBase.appendingPathComponent(graphVersion).appendingPathComponent(node)
+        if let edge { url = url.appendingPathComponent(edge) }
+        var components = URLComponents(url: url, resolvingAgainstBaseURL: false)!
+        components.queryItems = query
+        return components.url!
     }
 
     public var description: String {
@@ -141,7 +154,8 @@ public struct ProviderConfiguration: Sendable, CustomStringConvertible, CustomDe
         if waPhone == nil { missing["whatsapp", default: []].append("WHATSAPP_PHONE_ID") }
         if waBase == nil { missing["whatsapp", default: []].append("WHATSAPP_API_BASE (invalid)") }
         if let waToken, let waPhone, let waBase {
-            whatsapp = WhatsAppConfiguration(accessToken: Secret(waToken), phoneNumberId: waPhone, apiBase: waBase)
+            whatsapp = WhatsAppConfiguration(accessToken: Secret(waToken), phoneNumberId: waPhone, apiBase: waBase,
+                                             businessAccountId: value("WHATSAPP_BUSINESS_ACCOUNT_ID"))
         }
 
         // Twilio: MessagingServiceSid wins over From when both are set.

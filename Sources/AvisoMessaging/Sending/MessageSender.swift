@@ -53,20 +53,40 @@ public final class MessageSender: Sendable {
         for choice in choices {
             let failure = try await send(request, to: number, via: choice, key: request.key(for: choice.channel),
                                          fallbackOf: nil, &report)
-            // "This person can't get it on WhatsApp": once more on SMS, as its own message.
-            if let failure, failure.kind == .fallbackToSMS, choice.channel == .whatsapp, request.smsFallback,
-               isConfigured(.sms), !choices.contains(where: { $0.channel == .sms }) {
-                logger.notice("whatsapp undeliverable, falling back to sms", metadata: ["to": "\(Masking.phone(number.e164))", "code": "\(failure.code.map(String.init) ?? "-")"])
-                _ = try await send(request, to: number, via: .init(channel: .sms, dryRun: false),
+            // "This person can't get it on WhatsApp" (or Meta would refuse the template): once
+            // more on SMS, as its own message. A dry run's fallback is a dry run too.
+            if let failure, failure.fallsBackToSMS, choice.channel == .whatsapp, request.smsFallback,
+               isConfigured(.sms) || choice.dryRun, !choices.contains(where: { $0.channel == .sms }) {
+                logger.notice("whatsapp not possible, falling back to sms", metadata: ["to": "\(Masking.phone(number.e164))", "why": "\(failure.why)"])
+                _ = try await send(request, to: number, via: .init(channel: .sms, dryRun: choice.dryRun || !isConfigured(.sms)),
                                    key: request.key(for: .whatsapp) + ":fallback-sms", fallbackOf: request.key(for: .whatsapp), &report)
             }
         }
         return report
     }
 
-    /// Sends one message on one channel. Returns the provider failure, if any.
+    /// Why one message did not go out, when another channel might still carry it.
+    private enum NotSent {
+        case provider(ProviderFailure)
+        case metaWouldRefuse(SkipReason)
+
+        var fallsBackToSMS: Bool {
+            switch self {
+            case .provider(let failure): failure.kind == .fallbackToSMS
+            case .metaWouldRefuse: true
+            }
+        }
+        var why: String {
+            switch self {
+            case .provider(let failure): "code \(failure.code.map(String.init) ?? "-")"
+            case .metaWouldRefuse(let reason): reason.rawValue
+            }
+        }
+    }
+
+    /// Sends one message on one channel. Returns why it did not go out, if that matters for a fallback.
     private func send(_ request: SendRequest, to number: PhoneNumber, via choice: ChannelSelection.Choice, key: String,
-                      fallbackOf: String?, _ report: inout SendReport) async throws -> ProviderFailure? {
+                      fallbackOf: String?, _ report: inout SendReport) async throws -> NotSent? {
         let channel = choice.channel
         if !choice.dryRun, stoppedChannels.withLock({ $0.contains(channel) }) {
             try await skip(request, channel: channel, reason: .channelStopped, detail: "\(channel.rawValue) sends stopped after an account restriction", &report)
@@ -82,6 +102,13 @@ public final class MessageSender: Sendable {
         } catch {
             try await skip(request, channel: channel, reason: .renderError, detail: error.description, &report)
             return nil
+        }
+        // A template Meta's catalogue says it would refuse (132000/132001/132015) is not sent.
+        if channel == .whatsapp, !request.allowFreeText, let meta = request.whatsappTemplateOnMeta,
+           let refusal = meta.refusal(parameterCount: rendered.whatsappParameters?.count ?? 0) {
+            try await skip(request, channel: channel, reason: refusal.reason,
+                           detail: "\(template.whatsapp?.name ?? "-") (\(template.whatsapp?.language ?? "-")): \(refusal.detail)", &report)
+            return .metaWouldRefuse(refusal.reason)
         }
         // Durable before the provider hears of it: see the type's comment.
         try await record([NewEvent(.messageRendered(MessageRendered(messageKey: key, clientId: request.clientId, installmentId: request.installmentId,
@@ -127,7 +154,7 @@ public final class MessageSender: Sendable {
             }
             try await record(events)
             report.outcomes.append(.failed(channel: channel, messageKey: key, code: failure.code.map(String.init), retryable: failure.kind == .retryable))
-            return failure
+            return .provider(failure)
         }
     }
 

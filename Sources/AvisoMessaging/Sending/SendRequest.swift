@@ -33,11 +33,16 @@ public struct SendRequest: Sendable {
     /// A WhatsApp that can't reach this person may go once more by SMS. False when the same
     /// moment already has its own SMS (a `both` client): one SMS, not two.
     public var smsFallback: Bool
+    /// What Meta's synced catalogue says about the WhatsApp template; nil when never synced.
+    /// A template Meta would refuse is not sent on WhatsApp (see `MetaTemplateState.refusal`).
+    public var whatsappTemplateOnMeta: MetaTemplateState?
 
     public init(messageKey: String, clientId: String, installmentId: String?, stage: String, phone: String,
                 phoneCountry: String?, preferredChannel: PreferredChannel, onlyChannel: Channel? = nil,
                 templates: [Channel: MessageTemplate], context: TemplateContext, dryRun: Bool, test: Bool = false,
-                allowFreeText: Bool = false, at: Date, actor: String, smsFallback: Bool = true) {
+                allowFreeText: Bool = false, at: Date, actor: String, smsFallback: Bool = true,
+                whatsappTemplateOnMeta: MetaTemplateState? = nil) {
+        self.whatsappTemplateOnMeta = whatsappTemplateOnMeta
         self.smsFallback = smsFallback
         self.messageKey = messageKey
         self.clientId = clientId

@@ -29,7 +29,8 @@ public struct ServerParts: Sendable {
 /// `aviso serve` runs it; tests build the same thing with test arguments and call it through
 /// `.router` (no socket) or `.live`.
 public func buildApplication(_ arguments: AppArguments, store: AvisoStore, actions: any NotificationActions,
-                             logger: Logger, parts: ServerParts? = nil, scheduler: SchedulerService? = nil) -> some ApplicationProtocol {
+                             logger: Logger, parts: ServerParts? = nil, scheduler: SchedulerService? = nil,
+                             whatsappSync: WhatsAppSyncService? = nil) -> some ApplicationProtocol {
     let parts = parts ?? ServerParts(store: store, arguments: arguments, logger: logger)
     for warning in arguments.configurationWarnings {
         logger.warning("configuration: \(warning)")
@@ -42,7 +43,8 @@ public func buildApplication(_ arguments: AppArguments, store: AvisoStore, actio
         // Graceful shutdown stops services in reverse order: the HTTP server (appended by
         // Application) drains in-flight requests first, then the scheduler's loop stops, then
         // the projector catches up, then the ledger closes after its queued appends.
-        services: [StoreService(store: store, logger: logger), parts.projector] + (scheduler.map { [$0 as any Service] } ?? []),
+        services: [StoreService(store: store, logger: logger), parts.projector] + (scheduler.map { [$0 as any Service] } ?? [])
+            + (whatsappSync.map { [$0 as any Service] } ?? []),
         logger: logger
     )
 }

@@ -56,9 +56,9 @@ public struct LiveNotificationActions: NotificationActions {
         }
         let dryRun = request.dryRun ?? false
         let key = "test:\(UUID().uuidString)"
-        let (windowOpen, transliterates) = try store.read { db in
+        let (windowOpen, transliterates, onMeta) = try store.read { db in
             (try (try? draft.phone.get()).map { try TemplateLookup.whatsappWindowOpen(db, e164: $0.e164, now: now) } ?? false,
-             try MessagingSettings.current(db).transliteratesSMS)
+             try MessagingSettings.current(db).transliteratesSMS, try MetaTemplateLookup.state(db, for: draft.template.whatsapp))
         }
         draft.context.transliteratesSMS = transliterates
         let send = SendRequest(messageKey: key, clientId: draft.client.id, installmentId: draft.installmentId, stage: draft.stageName,
@@ -66,7 +66,7 @@ public struct LiveNotificationActions: NotificationActions {
                                preferredChannel: PreferredChannel(rawValue: draft.client.preferredChannel) ?? .whatsapp,
                                onlyChannel: draft.channel, templates: [draft.channel: draft.template], context: draft.context,
                                dryRun: dryRun, test: true, allowFreeText: windowOpen,
-                               at: now, actor: actor)
+                               at: now, actor: actor, whatsappTemplateOnMeta: onMeta)
         let report = try await sender.send(send)
         let to = (try? draft.phone.get()).map { Masking.phone($0.e164) }
         let text = try? draft.render().text

@@ -52,6 +52,7 @@ public enum AccessPolicy {
         "POST /configuracion/plantillas": .roles([.admin]),
         "POST /configuracion/plantillas/vista-previa": .roles([.admin]),
         "POST /configuracion/plantillas/restaurar": .roles([.admin]),
+        "POST /configuracion/plantillas/sincronizar-whatsapp": .roles([.admin]),
         "GET /configuracion/credenciales": .roles(everyone),
         "POST /configuracion/credenciales": .roles(everyone),
         // An asesor sees only their own clients' messages (checked in the handler).

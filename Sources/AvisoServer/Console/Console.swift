@@ -35,6 +35,8 @@ struct Console {
                                                      views: views).routes, atPath: "/configuracion")
         router.addRoutes(TemplatesController(store: store, previewer: previewer, defaults: Self.shippedTemplates(), views: views).routes,
                          atPath: "/configuracion")
+        router.addRoutes(WhatsAppSyncController(store: store, configuration: arguments.providerConfiguration).routes,
+                         atPath: "/configuracion")
         router.addRoutes(CredentialsController(store: store, auth: auth, views: views).routes, atPath: "/configuracion")
         router.addRoutes(MessagesController(store: store, views: views).routes, atPath: "/mensajes")
         let notifications = NotificationsController(store: store, actions: actions, providers: arguments.providers)

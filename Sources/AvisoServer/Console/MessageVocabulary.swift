@@ -37,6 +37,8 @@ enum MessageVocabulary {
         case .renderError?: "La plantilla no se pudo completar con los datos del cliente."
         case .paid?: "La cuota ya estaba pagada."
         case .covered?: "Ya va incluida en otro mensaje que el cliente recibe hoy."
+        case .templateNotApproved?: "La plantilla de WhatsApp no está aprobada en Meta (o no existe en ese idioma)."
+        case .templateMismatch?: "La plantilla aprobada en Meta no tiene el mismo número de variables que envía Aviso."
         case nil: cancelReasons[value] ?? ignoreReason(value)
         }
     }
@@ -110,6 +112,8 @@ enum MessageVocabulary {
         "131056": "demasiados mensajes al mismo número en poco tiempo",
         "132000": "la cantidad de parámetros no coincide con la plantilla aprobada",
         "132001": "la plantilla no existe en ese idioma o no está aprobada",
+        "132015": "Meta pausó la plantilla por baja calidad: se volverá a sincronizar el catálogo",
+        "132016": "Meta deshabilitó la plantilla: hay que usar otra",
         "130429": "se superó el límite de velocidad de envío",
         "131000": "error desconocido de WhatsApp",
         "190": "el token de acceso de WhatsApp venció o no es válido",

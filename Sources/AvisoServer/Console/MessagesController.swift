@@ -61,6 +61,9 @@ struct MessagesController {
         var pages: Int
         var previousHref: String?
         var nextHref: String?
+        /// Stages whose WhatsApp template Meta would refuse: said before the next run sends.
+        var whatsappWarnings: [String] = []
+        var hasWhatsappWarnings = false
     }
 
     struct DetailData: Sendable {
@@ -86,6 +89,7 @@ struct MessagesController {
             let names = Dictionary(scope.clients.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
             let (total, rows) = try filters.fetch(db, clientIds: ids, zone: zone)
             let pages = max(1, (total + MessageFilters.pageSize - 1) / MessageFilters.pageSize)
+            let warnings = try MetaTemplatePanel.warnings(db)
             return ListData(
                 chart: DeliveryChart(try DeliveryChart.count(db, clientIds: ids, zone: zone)),
                 clients: scope.clients.map { ClientOption(id: $0.id, name: $0.name, selected: $0.id == filters.client) },
@@ -100,7 +104,8 @@ struct MessagesController {
                 summary: total == 1 ? "1 mensaje" : "\(total) mensajes",
                 page: filters.page, pages: pages,
                 previousHref: filters.page > 1 ? "/mensajes" + filters.query(page: filters.page - 1) : nil,
-                nextHref: filters.page < pages ? "/mensajes" + filters.query(page: filters.page + 1) : nil)
+                nextHref: filters.page < pages ? "/mensajes" + filters.query(page: filters.page + 1) : nil,
+                whatsappWarnings: warnings, hasWhatsappWarnings: !warnings.isEmpty)
         }
         let chrome = Chrome(title: "Mensajes", context: context, section: "/mensajes")
         return views.html("messages", chrome: chrome, content: data)

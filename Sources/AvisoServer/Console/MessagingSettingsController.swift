@@ -47,6 +47,8 @@ struct MessagingSettingsController {
         var providers: [ProviderStatus.Row]
         var publicURL: String?
         var webhooks: [ProviderStatus.Webhook]
+        /// The WhatsApp number's health and cost (`WhatsAppAccountView`); nil if unreadable.
+        var whatsappAccount: WhatsAppAccountView? = nil
     }
 
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {
@@ -93,10 +95,11 @@ struct MessagingSettingsController {
         let stages = SettingsForm.knownStages.map { stage in
             StageView(value: stage, label: Self.stageLabel(stage), checked: form.stages.contains(stage))
         }
-        let data = PageData(editable: editable,
+        var data = PageData(editable: editable,
                             error: invalid == nil ? nil : "Revise los campos marcados: no se guardó nada.",
                             fields: fields, stages: stages, stagesMessage: invalid?.stages, smsGSM7: form.smsGSM7 ?? true, updated: updated,
                             providers: providers.providers, publicURL: providers.publicURL, webhooks: providers.webhooks)
+        data.whatsappAccount = try? store.read { db in try WhatsAppAccountView.build(db, zone: try MessagingSettings.current(db).zone) }
         let chrome = Chrome(title: "Mensajería", heading: "Configuración", context: context, section: "/configuracion",
                             tab: Self.path, notice: notice)
         return views.html("messaging", chrome: chrome, content: data, status: status)

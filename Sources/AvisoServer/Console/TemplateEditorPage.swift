@@ -12,6 +12,9 @@ struct TemplatesPageData: Sendable {
         var version: Int
         var href: String
         var current: Bool
+        /// WhatsApp cells: Meta's status of the stage's template, when known.
+        var meta: String? = nil
+        var metaClass = "neutro"
     }
 
     struct GridRow: Sendable {
@@ -86,6 +89,8 @@ struct TemplatesPageData: Sendable {
         var hasDefault: Bool
         var testStage: String
         var selfHref: String
+        /// What Meta says about this WhatsApp template (`MetaTemplatePanel`).
+        var meta: MetaTemplatePanel? = nil
     }
 
     var grid: [GridRow]
@@ -94,14 +99,16 @@ struct TemplatesPageData: Sendable {
     /// Builds the page for `stage`/`channel`. `input` (posted, maybe invalid) replaces the
     /// saved text in the editor, so a refused save shows what was typed.
     static func build(_ db: Database, stage: TemplateStage, channel: Channel, input: TemplateInput?, error: String?,
-                      preview: TemplatePreviewer.Result?, hasDefault: Bool) throws -> TemplatesPageData {
+                      preview: TemplatePreviewer.Result?, hasDefault: Bool, canSync: Bool = false) throws -> TemplatesPageData {
         let saved = try TemplateRecord.fetchAll(db)
         let byKey = Dictionary(saved.map { ("\($0.stage)/\($0.channel)", $0) }, uniquingKeysWith: { a, _ in a })
-        let grid = TemplateStage.allCases.map { s in
-            GridRow(stage: s.rawValue, description: s.spanishDescription, cells: Channel.allCases.map { c in
+        let grid = try TemplateStage.allCases.map { s in
+            GridRow(stage: s.rawValue, description: s.spanishDescription, cells: try Channel.allCases.map { c in
                 let row = byKey["\(s.rawValue)/\(c.rawValue)"]
-                return Cell(present: row != nil, version: row?.version ?? 0, href: TemplateSelection.href(s, c),
-                            current: s == stage && c == channel)
+                var cell = Cell(present: row != nil, version: row?.version ?? 0, href: TemplateSelection.href(s, c),
+                                current: s == stage && c == channel)
+                if c == .whatsapp, let row { (cell.meta, cell.metaClass) = try MetaTemplatePanel.gridBadge(db, row) }
+                return cell
             })
         }
         guard let record = byKey["\(stage.rawValue)/\(channel.rawValue)"] else { return TemplatesPageData(grid: grid, editor: nil) }
@@ -123,7 +130,7 @@ struct TemplatesPageData: Sendable {
                          current: v.version == record.version, body: v.body, previous: bodies[v.version - 1],
                          previousVersion: v.version - 1)
         }
-        let editor = Editor(
+        var editor = Editor(
             stage: stage.rawValue, stageDescription: stage.spanishDescription, channel: channel.rawValue,
             channelLabel: TemplateSelection.channelLabel(channel), version: record.version,
             body: input?.cuerpo ?? record.body, isWhatsApp: channel == .whatsapp,
@@ -134,6 +141,11 @@ struct TemplatesPageData: Sendable {
             variables: TemplateVariable.offered(in: stage).map { Variable(tag: $0.tag, explanation: $0.explanation) },
             history: history, hasDefault: hasDefault, testStage: TemplateSelection.schedulerName(stage),
             selfHref: TemplateSelection.href(stage, channel))
+        if channel == .whatsapp {
+            let ref = record.whatsappName.map { WhatsAppTemplateRef(name: $0, language: record.whatsappLanguage ?? "es", parameters: record.whatsappParameters ?? []) }
+            editor.meta = try MetaTemplatePanel.build(db, ref: ref, values: preview?.whatsappValues, zone: zone, canSync: canSync,
+                                                      stage: stage.rawValue)
+        }
         return TemplatesPageData(grid: grid, editor: editor)
     }
 

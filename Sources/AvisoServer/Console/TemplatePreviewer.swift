@@ -23,6 +23,8 @@ struct TemplatePreviewer: Sendable {
         var cost: String?
         var to: String?
         var whatsapp: String?
+        /// The values of the WhatsApp body parameters, in order: Meta's approved body is filled with them.
+        var whatsappValues: [String]?
     }
 
     func preview(_ template: MessageTemplate, clientId: String?, caller: Caller) -> Result {
@@ -53,7 +55,7 @@ struct TemplatePreviewer: Sendable {
                           whatsapp: shown.whatsappTemplate.map { w in
                               "\(w.name) (\(w.language))" + (w.parameters.isEmpty ? "" : ": " + w.parameters.enumerated()
                                   .map { "{{\($0.offset + 1)}} = \($0.element)" }.joined(separator: ", "))
-                          })
+                          }, whatsappValues: shown.whatsappTemplate?.parameters)
         } catch let error as MessageDraftError {
             if case let .render(e) = error { return Result(error: e.description) }
             return Result(error: "No se pudo preparar la vista previa: \(error.description)")

@@ -35,7 +35,7 @@ struct TemplatesController {
         case "guardada": "Plantilla guardada."
         case "restaurada": "Plantilla restaurada."
         case "sin-cambios": "El texto no cambió; no se guardó una versión nueva."
-        default: nil
+        case let other: WhatsAppSyncController.notice(other)
         }
         return try page(stage: stage, channel: channel, input: nil, error: nil, preview: nil, context: context, notice: notice)
     }
@@ -126,7 +126,8 @@ struct TemplatesController {
         }
         let hasDefault = defaults["\(stage.rawValue)/\(channel.rawValue)"] != nil
         let data = try store.read { db in
-            try TemplatesPageData.build(db, stage: stage, channel: channel, input: input, error: error, preview: shown, hasDefault: hasDefault)
+            try TemplatesPageData.build(db, stage: stage, channel: channel, input: input, error: error, preview: shown, hasDefault: hasDefault,
+                                        canSync: ConsoleAccess.allows(context.caller?.role, "POST", WhatsAppSyncController.path))
         }
         var chrome = Chrome(title: "Plantillas", heading: "Configuración", context: context, section: "/configuracion", tab: Self.path,
                             notice: notice)

@@ -34,6 +34,14 @@ struct HealthController {
         /// Ledger records this build could not decode (left out of the read models), the first 20.
         var undecodableRecordCount: Int
         var undecodableRecords: [UndecodableRecord]
+        /// The WhatsApp number as Meta last described it; nil before any sync or webhook.
+        var whatsapp: WhatsAppHealth?
+    }
+
+    struct WhatsAppHealth: Encodable {
+        var qualityRating: String?
+        var messagingLimitTier: String?
+        var catalogueSyncedAt: String?
     }
 
     @Sendable func health(_ request: Request, context: Context) async throws -> Response {
@@ -48,7 +56,10 @@ struct HealthController {
                                 && (arguments.twilioAuthToken == nil || arguments.whatsappAppSecret == nil)),
             providers: Dictionary(uniqueKeysWithValues: arguments.providers.map { ($0.key.rawValue, $0.value) }),
             warnings: arguments.configurationWarnings + (unreadable.map { [$0] } ?? []),
-            undecodableRecordCount: undecodable.count, undecodableRecords: undecodable.sample)
+            undecodableRecordCount: undecodable.count, undecodableRecords: undecodable.sample,
+            whatsapp: try store.read { try WhatsAppAccountReadModel.account($0) }.map {
+                WhatsAppHealth(qualityRating: $0.qualityRating, messagingLimitTier: $0.messagingLimitTier, catalogueSyncedAt: $0.catalogueSyncedAt)
+            })
         return try JSONResponse.make(health)
     }
 

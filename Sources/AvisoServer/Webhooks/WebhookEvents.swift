@@ -72,6 +72,13 @@ enum WebhookEvents {
     static func fromWhatsApp(_ payload: WhatsAppPayload, receivedAt: Date) -> Parsed {
         var out = Parsed()
         for entry in payload.entry ?? [] {
+            // Account fields (template status and category, phone quality): no dedup key, each
+            // event records a state the read model simply takes.
+            for change in entry.changes ?? [] {
+                guard let event = WhatsAppAccountWebhook.event(change, receivedAt: receivedAt) else { continue }
+                out.groups.append([NewEvent(event, actor: whatsappActor)])
+                out.statusWords.append(change.field ?? "")
+            }
             for change in entry.changes ?? [] where change.field == nil || change.field == "messages" {
                 guard let value = change.value else { continue }
                 for status in value.statuses ?? [] {
@@ -89,7 +96,11 @@ enum WebhookEvents {
                         let event = DeliveryStatusReceived(provider: "whatsapp", messageId: id, status: mapped, errorCode: code,
                                                            providerTime: time,
                                                            recipient: status.recipient_id.flatMap(e164(fromWhatsApp:)),
-                                                           messageKey: messageKey(status.biz_opaque_callback_data))
+                                                           messageKey: messageKey(status.biz_opaque_callback_data),
+                                                           pricingBillable: status.pricing?.billable,
+                                                           pricingModel: status.pricing?.pricing_model.map(WebhookFields.word),
+                                                           pricingCategory: status.pricing?.category.map(WebhookFields.word),
+                                                           pricingType: status.pricing?.type.map(WebhookFields.word))
                         out.groups.append([NewEvent(.deliveryStatusReceived(event), actor: whatsappActor)])
                         out.statusWords.append(mapped.rawValue)
                     } catch {

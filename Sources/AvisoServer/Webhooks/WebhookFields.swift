@@ -27,6 +27,14 @@ enum WebhookFields {
         return Date(timeIntervalSince1970: TimeInterval(seconds))
     }
 
+    /// A short word a provider labels things with (a pricing category, a model): kept when it
+    /// is 1–64 letters, digits, `_` or `-`, else "other", so nothing odd reaches the ledger.
+    static func word(_ text: String) -> String {
+        let ok = (1...64).contains(text.utf8.count)
+            && text.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "_" || $0 == "-") }
+        return ok ? text : "other"
+    }
+
     /// A provider's message id (wamid…, SM…): 1–256 visible ASCII characters.
     static func messageId(_ text: String?, field: String) throws(Refusal) -> String {
         guard let text, !text.isEmpty else { throw Refusal(field: field, reason: "is missing") }

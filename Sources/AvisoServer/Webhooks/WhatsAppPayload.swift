@@ -20,6 +20,16 @@ struct WhatsAppPayload: Decodable {
     struct Value: Decodable {
         var statuses: [Status]?
         var messages: [Message]?
+        /// Account fields (`message_template_status_update`, `template_category_update`,
+        /// `phone_number_quality_update`): see `WhatsAppAccountWebhook`.
+        var event: String?
+        var message_template_id: FlexibleString?
+        var message_template_name: String?
+        var message_template_language: String?
+        var message_template_category: String?
+        var reason: String?
+        var new_category: String?
+        var current_limit: String?
     }
 
     struct Status: Decodable {
@@ -30,6 +40,15 @@ struct WhatsAppPayload: Decodable {
         var errors: [ErrorItem]?
         /// Echo of the send's `biz_opaque_callback_data`: Aviso's message key.
         var biz_opaque_callback_data: String?
+        /// What this message costs (on `sent`, and one of `delivered`/`read`).
+        var pricing: Pricing?
+    }
+
+    struct Pricing: Decodable {
+        var billable: Bool?
+        var pricing_model: String?
+        var category: String?
+        var type: String?
     }
 
     struct ErrorItem: Decodable {
