@@ -53,7 +53,7 @@ import Testing
         let report = try await Self.sender([:], store: store).send(Self.request(preferred: .both))
         #expect(report.sentCount == 2)
         let rows = try Self.log(store)
-        #expect(rows.count == 2)
+        try #require(rows.count == 2)
         #expect(rows.allSatisfy { $0.dryRun && $0.provider == "dry-run" && $0.messageId!.hasPrefix("dry-run-") && $0.toE164 == "+50255551234" })
         #expect(Set(rows.compactMap(\.channel)) == ["whatsapp", "sms"])
         #expect(rows[0].text?.contains("Q1,250.00") == true)
@@ -99,6 +99,8 @@ import Testing
                 let report = try await Self.sender(Self.whatsappEnv(wa).merging(Self.twilioEnv(tw)) { $1 }, store: store).send(Self.request())
                 #expect(report.outcomes.count == 2)
                 let rows = try Self.log(store)
+                // `#require`: on a loaded machine a wrong count must fail the test, not crash the run.
+                try #require(rows.count == 2)
                 #expect(rows.map(\.status) == ["failed", "queued"])
                 #expect(rows[0].errorCode == "131026")
                 #expect(rows[1].channel == "sms" && rows[1].fallbackOf == "run:I1:D-2:whatsapp")
