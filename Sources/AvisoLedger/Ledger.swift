@@ -109,6 +109,13 @@ public final class Ledger: Sendable {
     /// every hash chains from the one before. Throws naming the first bad position.
     @discardableResult
     public func verifyChain() throws -> LedgerHead {
+        try verifyChain(keepingHashesAt: []).head
+    }
+
+    /// `verifyChain`, also returning the chain hash at each of `positions` it walked past
+    /// (what a signed checkpoint of that size must name).
+    public func verifyChain(keepingHashesAt positions: Set<UInt64>) throws -> (head: LedgerHead, hashes: [UInt64: Data]) {
+        var hashes: [UInt64: Data] = [:]
         var head = LedgerHead.empty
         var next: UInt64 = 0
         let chunk = 8192
@@ -133,6 +140,7 @@ public final class Ledger: Sendable {
                         throw LedgerError.chainBroken(position: position, reason: "hash does not match its content and the previous record")
                     }
                     head = LedgerHead(position: position, hash: record.hash)
+                    if positions.contains(position) { hashes[position] = record.hash }
                     seen += 1
                     return seen < chunk
                 }
@@ -145,7 +153,7 @@ public final class Ledger: Sendable {
             throw LedgerError.chainBroken(position: head.position + 1,
                                           reason: "the log ends at \(head.position) but its head says \(stored.position): records removed")
         }
-        return head
+        return (head, hashes)
     }
 
     // MARK: Transaction helpers (shared by readers and the writer)

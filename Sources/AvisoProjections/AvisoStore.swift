@@ -23,6 +23,8 @@ public final class AvisoStore: Sendable {
         self.lock = lock
         self.directory = directory
         ledger = try Ledger(directory: directory.ledger, initialMapSize: initialMapSize)
+        // A log shorter than a checkpoint it signed lost records: refuse it, never use it silently.
+        try CheckpointFiles(directory: directory.checkpoints).checkNotAhead(of: ledger.head())
         var repaired: String?
         do {
             readModels = try DamagedCache.openChecked(at: directory.readModels)

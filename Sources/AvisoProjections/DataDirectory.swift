@@ -17,6 +17,8 @@ public struct DataDirectory: Sendable {
     public var ledger: URL { url.appendingPathComponent("ledger", isDirectory: true) }
     public var readModels: URL { url.appendingPathComponent("aviso.sqlite") }
     public var readModelsLock: URL { url.appendingPathComponent("aviso.sqlite.lock") }
+    /// Signed checkpoints (`aviso checkpoint`): their own files, never derived from the read models.
+    public var checkpoints: URL { url.appendingPathComponent("checkpoints", isDirectory: true) }
 
     public func create() throws {
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)

@@ -8,6 +8,6 @@ struct Aviso: AsyncParsableCommand {
         abstract: "Payment reminders over WhatsApp and SMS, recorded in an event ledger.",
         subcommands: [ImportCommand.self, HistoryCommand.self, LogCommand.self, ReplayCommand.self, VerifyCommand.self,
                       RunCommand.self, ReactivateCommand.self, ServeCommand.self, UserCommand.self, PhoneCommand.self,
-                      WhatsAppCommand.self]
+                      WhatsAppCommand.self, CheckpointCommand.self, AuditCommand.self]
     )
 }

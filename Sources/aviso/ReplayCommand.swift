@@ -1,5 +1,6 @@
 import ArgumentParser
 import AvisoProjections
+import AvisoLedger
 import Foundation
 
 struct ReplayCommand: AsyncParsableCommand {
@@ -31,8 +32,13 @@ struct VerifyCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var data: DataOptions
+    @Option(help: "Also check this signed checkpoint note: its signature, and that the ledger has its hash at its size and extends it.")
+    var checkpoint: String?
+    @Option(name: .customLong("public-key"), help: "The verifier key for --checkpoint (default: AVISO_CHECKPOINT_PUBLIC_KEY, a file path).")
+    var publicKey: String?
 
     func run() async throws {
+        if let checkpoint { try verifyCheckpoint(checkpoint) }
         let report: VerificationReport
         do {
             if data.directory.unwritablePart() != nil {
@@ -54,5 +60,23 @@ struct VerifyCommand: AsyncParsableCommand {
             throw CommandFailure(message: unreadable)
         }
         print("ok: \(checked)")
+    }
+
+    private func verifyCheckpoint(_ path: String) throws {
+        guard let keyPath = publicKey ?? ProcessInfo.processInfo.environment["AVISO_CHECKPOINT_PUBLIC_KEY"] else {
+            throw CommandFailure(message: "--checkpoint needs --public-key FILE (or AVISO_CHECKPOINT_PUBLIC_KEY)")
+        }
+        do {
+            let verifier = try CheckpointVerifier(parsing: try String(contentsOfFile: keyPath, encoding: .utf8))
+            let note = try CheckpointNote(parsing: try String(contentsOfFile: path, encoding: .utf8))
+            let ledger = try Ledger(readingOnly: data.directory.ledger)
+            defer { ledger.close() }
+            try CheckpointAudit.check(ledger, notes: [note], verifier: verifier)
+            print("ok: checkpoint \(note.size) of \(note.origin), signed by \(verifier.name), is in this ledger and it extends it")
+        } catch let failure as CommandFailure {
+            throw failure
+        } catch {
+            throw CommandFailure(error)
+        }
     }
 }

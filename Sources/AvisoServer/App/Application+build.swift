@@ -61,6 +61,7 @@ public func buildRouter(_ arguments: AppArguments, parts: ServerParts, actions: 
     console.mount(on: router)
 
     router.addRoutes(HealthController(store: parts.store, metrics: parts.metrics, arguments: arguments).routes)
+    router.addRoutes(CheckpointController(store: parts.store).routes)
     router.addRoutes(AuthController(users: users, sessions: parts.sessions, throttle: parts.throttle, arguments: arguments,
                                     metrics: parts.metrics).routes)
     router.addRoutes(WebhookController(arguments: arguments, sink: LedgerEventSink(store: parts.store, projector: parts.projector),

@@ -22,6 +22,7 @@ public enum AccessPolicy {
     public static let table: [String: AccessRule] = [
         "GET /healthz": .open,
         "GET /metrics": .open,
+        "GET /checkpoint": .open,
         "POST /login": .open,
         "POST /logout": .roles(everyone),
         "GET /api/session": .roles(everyone),
