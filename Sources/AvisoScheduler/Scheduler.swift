@@ -182,8 +182,13 @@ public final class Scheduler: Sendable {
     /// same code in one read transaction: appends nothing, changes nothing, contacts no one.
     /// Messages whose number cannot receive them are reported as the send path would ignore them.
     public func plan(now: Date, kind: PlanKind) throws -> RunPlan {
-        let owner = self.owner, options = self.options
-        return try store.read { db in
+        try Self.plan(store, now: now, kind: kind, owner: owner, options: options)
+    }
+
+    /// The plan without a send path (pages that only ask what would happen).
+    public static func plan(_ store: AvisoStore, now: Date, kind: PlanKind, owner: RunOwner = .current(),
+                            options: SchedulerOptions = SchedulerOptions()) throws -> RunPlan {
+        try store.read { db in
             let policy = try Policy(db, now: now)
             var recovery = try Recovery(db, policy: policy, owner: owner, options: options)
             try recovery.run()

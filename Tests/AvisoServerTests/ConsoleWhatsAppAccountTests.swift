@@ -135,4 +135,21 @@ import Testing
             #expect(health.contains(#""qualityRating":"YELLOW""#) && health.contains(#""messagingLimitTier":"TIER_250""#))
         }
     }
+
+    /// The warning counts today's planned WhatsApp recipients (the scheduler's own plan), not
+    /// only the last 24 hours'.
+    @Test func theTierWarningCountsTodaysPlannedMessages() async throws {
+        let env = try await TestEnvironment.make()
+        defer { env.cleanUp() }
+        let planned = MessagingSettingsController.plannedWhatsAppClients(env.store)
+        #expect(!planned.isEmpty, "the demo portfolio has WhatsApp reminders due today")
+        try await env.seed([.whatsappAccountHealthChanged(WhatsAppAccountHealthChanged(
+            qualityRating: "GREEN", messagingLimitTier: "TIER_50", event: nil, source: "sync", at: Date()))])
+        let zone = TimeZone(identifier: "America/Guatemala")!
+        let calm = try env.store.read { try WhatsAppAccountView.build($0, zone: zone, planned: planned) }
+        #expect(calm.overTier == nil)
+        let busy = Set((0..<51).map { "X\($0)" })
+        let warned = try env.store.read { try WhatsAppAccountView.build($0, zone: zone, planned: busy) }
+        #expect(warned.overTier?.contains("previstos para hoy") == true && warned.overTier?.contains("51 por enviar") == true)
+    }
 }

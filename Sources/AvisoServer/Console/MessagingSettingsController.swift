@@ -1,6 +1,7 @@
 import AvisoLedger
 import AvisoMessaging
 import AvisoProjections
+import AvisoScheduler
 import Foundation
 import Hummingbird
 
@@ -99,10 +100,25 @@ struct MessagingSettingsController {
                             error: invalid == nil ? nil : "Revise los campos marcados: no se guardó nada.",
                             fields: fields, stages: stages, stagesMessage: invalid?.stages, smsGSM7: form.smsGSM7 ?? true, updated: updated,
                             providers: providers.providers, publicURL: providers.publicURL, webhooks: providers.webhooks)
-        data.whatsappAccount = try? store.read { db in try WhatsAppAccountView.build(db, zone: try MessagingSettings.current(db).zone) }
+        let planned = Self.plannedWhatsAppClients(store)
+        data.whatsappAccount = try? store.read { db in
+            try WhatsAppAccountView.build(db, zone: try MessagingSettings.current(db).zone, planned: planned)
+        }
         let chrome = Chrome(title: "Mensajería", heading: "Configuración", context: context, section: "/configuracion",
                             tab: Self.path, notice: notice)
         return views.html("messaging", chrome: chrome, content: data, status: status)
+    }
+
+    /// Clients today's runs (reminders and summaries), decided now, would message on WhatsApp.
+    static func plannedWhatsAppClients(_ store: AvisoStore, now: Date = Date()) -> Set<String> {
+        var clients = Set<String>()
+        for kind in [Scheduler.PlanKind.stages, .reactivation] {
+            guard let plan = try? Scheduler.plan(store, now: now, kind: kind) else { continue }
+            for m in plan.messages where m.channel == .whatsapp && (m.decision == .send || m.decision == .deferred) {
+                clients.insert(m.clientId)
+            }
+        }
+        return clients
     }
 
     static func stageLabel(_ stage: String) -> String {

@@ -35,7 +35,9 @@ struct WhatsAppAccountView: Sendable {
         var segments: Int
     }
 
-    static func build(_ db: Database, zone: TimeZone, now: Date = Date()) throws -> WhatsAppAccountView {
+    /// `planned`: clients the rest of today's runs would message on WhatsApp (`Scheduler.plan`),
+    /// counted with the last 24 hours' recipients against the tier.
+    static func build(_ db: Database, zone: TimeZone, now: Date = Date(), planned: Set<String> = []) throws -> WhatsAppAccountView {
         let account = try WhatsAppAccountReadModel.account(db)
         let recipients = try WhatsAppAccountReadModel.whatsappRecipients24h(db, sinceUTC: Timestamps.utc(now.addingTimeInterval(-24 * 3600)))
         let limit = account?.messagingLimitTier.flatMap(tierLimit)
@@ -50,7 +52,14 @@ struct WhatsAppAccountView: Sendable {
             updatedAt: account?.healthUpdatedAt.map { ConsoleFormatting.dateTime(utc: $0, in: zone) },
             catalogueSyncedAt: account?.catalogueSyncedAt.map { ConsoleFormatting.dateTime(utc: $0, in: zone) },
             recipients24h: recipients,
-            overTier: limit.flatMap { recipients > $0 ? "En las últimas 24 horas hubo \(recipients) clientes con WhatsApp y el límite del número es \($0): Meta puede rechazar los siguientes." : nil },
+            overTier: limit.flatMap { limit in
+                if recipients > limit {
+                    return "En las últimas 24 horas hubo \(recipients) clientes con WhatsApp y el límite del número es \(limit): Meta puede rechazar los siguientes."
+                }
+                guard recipients + planned.count > limit else { return nil }
+                return "Los envíos previstos para hoy llevarían a \(recipients + planned.count) clientes con WhatsApp en 24 horas (\(planned.count) por enviar), "
+                    + "y el límite del número es \(limit): Meta rechazaría los que pasen."
+            },
             costs: costs, hasCosts: !costs.isEmpty, sms: sms, hasSMS: !sms.isEmpty)
     }
 
