@@ -25,17 +25,12 @@ struct HistoryCommand: AsyncParsableCommand {
         let filter = HistoryFilter(clientId: client, messageId: messageId,
                                    since: try since.map { try instant($0, "--since") },
                                    until: try until.map { try instant($0, "--until") })
+        try data.requireExisting()
         // Read-only (MDB_RDONLY): history writes nothing, so it works on a read-only directory.
-        var records: [LedgerRecord] = []
-        var time = HistoryTime(zone: TimeZone(identifier: "America/Guatemala")!)
-        do {
-            let ledger = try Ledger(readingOnly: data.directory.ledger)
-            defer { ledger.close() }
-            records = try LedgerHistory.records(ledger, matching: filter)
-            time = HistoryTime(zone: try HistoryTime.settingsZone(ledger))
-        } catch LedgerError.notFound {
-            // No ledger yet: nothing to show.
-        }
+        let ledger = try Ledger(readingOnly: data.directory.ledger)
+        defer { ledger.close() }
+        let records = try LedgerHistory.records(ledger, matching: filter)
+        let time = HistoryTime(zone: try HistoryTime.settingsZone(ledger))
         for record in records {
             var object = LedgerHistory.json(record)
             object["time"] = time.text(record.time)

@@ -12,6 +12,7 @@ struct ReplayCommand: AsyncParsableCommand {
     @OptionGroup var data: DataOptions
 
     func run() async throws {
+        try data.requireExisting()
         if let part = data.directory.unwritablePart() {
             throw CommandFailure(message: "\(part); `aviso replay` must write the read models")
         }
@@ -33,6 +34,7 @@ struct VerifyCommand: AsyncParsableCommand {
     @OptionGroup var data: DataOptions
 
     func run() async throws {
+        try data.requireExisting()
         let report: VerificationReport
         do {
             if data.directory.unwritablePart() != nil {
