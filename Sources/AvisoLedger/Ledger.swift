@@ -73,6 +73,12 @@ public final class Ledger: Sendable {
 
     public var mapSize: Int { environment.mapSize }
 
+    /// A consistent, compacted copy of the whole ledger into the empty folder `directory`,
+    /// taken while others may be appending (see `LMDBEnvironment.copyCompacted`).
+    public func copyCompacted(to directory: URL) throws {
+        try environment.copyCompacted(to: directory)
+    }
+
     /// Records after `position`, oldest first, at most `limit`, in one short read transaction.
     public func records(after position: UInt64, limit: Int) throws -> [LedgerRecord] {
         try environment.read { try Ledger.records(in: $0, after: position, limit: limit) }
