@@ -84,6 +84,18 @@ public final class Ledger: Sendable {
         try environment.read { try Ledger.records(in: $0, after: position, limit: limit) }
     }
 
+    /// The records at `positions` (those that exist), in the order given, in one read transaction:
+    /// what an index of the ledger points at.
+    public func records(at positions: [UInt64]) throws -> [LedgerRecord] {
+        try environment.read { txn in
+            try positions.compactMap { position in
+                try txn.get(txn.environment.events, key: RecordCodec.key(position)).map { value in
+                    try value.withUnsafeBytes { try RecordCodec.decode(position: position, value: $0) }
+                }
+            }
+        }
+    }
+
     /// Visits every record after `position` in order, a chunk per read transaction, so a
     /// long scan never pins old pages and memory stays flat.
     public func forEachRecord(after position: UInt64 = 0, chunk: Int = 4096, _ visit: (LedgerRecord) throws -> Void) throws {

@@ -156,6 +156,7 @@ public enum ReadModelSchema {
         migrator.registerMigration("v3-reminders", migrate: SchedulingProjection.migrateV3Reminders)
         migrator.registerMigration("v3-undecodable-records", migrate: UndecodableRecords.migrateV3)
         migrator.registerMigration("v3-sms-transliteration", migrate: MessagingSettings.migrateV3SMSTransliteration)
+        migrator.registerMigration("v4-ledger-index", migrate: LedgerIndex.migrateV4)
         return migrator
     }
 
@@ -168,6 +169,6 @@ public enum ReadModelSchema {
         ("stage_sends", "client_id, stage"),
         ("scheduled_messages", "message_key"), ("message_items", "item_key"),
         ("conversation_windows", "phone, provider"),
-        ("undecodable_records", "position"),
+        ("undecodable_records", "position"), ("ledger_index", "position"),
     ]
 }

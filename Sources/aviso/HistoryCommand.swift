@@ -26,11 +26,20 @@ struct HistoryCommand: AsyncParsableCommand {
                                    since: try since.map { try instant($0, "--since") },
                                    until: try until.map { try instant($0, "--until") })
         try data.requireExisting()
-        // Read-only (MDB_RDONLY): history writes nothing, so it works on a read-only directory.
+        // The ledger read-only (MDB_RDONLY); positions from the read models' index, caught up
+        // first where the directory can be written (see `DataOptions.readModels`).
         let ledger = try Ledger(readingOnly: data.directory.ledger)
         defer { ledger.close() }
-        let records = try LedgerHistory.records(ledger, matching: filter)
-        let time = HistoryTime(zone: try HistoryTime.settingsZone(ledger))
+        let records: [LedgerRecord], zone: TimeZone
+        if data.directory.unwritablePart() != nil, !FileManager.default.fileExists(atPath: data.directory.readModels.path) {
+            // A read-only copy without read models (a mounted backup): no index to ask, none can be built.
+            (records, zone) = (try LedgerHistory.records(ledger, matching: filter), MessagingSettings.defaults.zone)
+        } else {
+            (records, zone) = try data.readModels { db in
+                (try LedgerIndex.history(filter, ledger: ledger, db), try MessagingSettings.current(db).zone)
+            }
+        }
+        let time = HistoryTime(zone: zone)
         for record in records {
             var object = LedgerHistory.json(record)
             object["time"] = time.text(record.time)
@@ -68,17 +77,6 @@ struct HistoryTime {
     }
 
     func text(_ date: Date) -> String { formatter.string(from: date) }
-
-    /// The settings' zone as the ledger last set it; the default settings' zone otherwise.
-    /// Read from the ledger itself, like the rest of `history`, not from the read models.
-    static func settingsZone(_ ledger: Ledger) throws -> TimeZone {
-        var settings = MessagingSettings.defaults
-        try ledger.forEachRecord { record in
-            guard record.type == SettingsChanged.eventType, case let .settingsChanged(change) = try record.decodeEvent() else { return }
-            settings = settings.applying(change)
-        }
-        return settings.zone
-    }
 }
 
 /// Payload fields that hold a phone number, masked to the last 4 digits as `aviso log` does.
