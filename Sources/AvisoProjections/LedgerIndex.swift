@@ -52,8 +52,10 @@ public enum LedgerIndex {
     }
 
     /// The last position the index answers for: the read models' checkpoint, or nil while
-    /// older records still wait to be indexed (a read-only directory never projected since).
+    /// older records still wait to be indexed, or there is no index yet.
     public static func indexedThrough(_ db: Database) throws -> UInt64? {
+        // Read models not yet migrated (opened read-only by a question): no index.
+        guard try db.tableExists("ledger_index") else { return nil }
         if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM ledger_index_backfill)")! { return nil }
         return try Checkpoint.read(db).position
     }

@@ -26,19 +26,7 @@ struct HistoryCommand: AsyncParsableCommand {
                                    since: try since.map { try instant($0, "--since") },
                                    until: try until.map { try instant($0, "--until") })
         try data.requireExisting()
-        // The ledger read-only (MDB_RDONLY); positions from the read models' index, caught up
-        // first where the directory can be written (see `DataOptions.readModels`).
-        let ledger = try Ledger(readingOnly: data.directory.ledger)
-        defer { ledger.close() }
-        let records: [LedgerRecord], zone: TimeZone
-        if data.directory.unwritablePart() != nil, !FileManager.default.fileExists(atPath: data.directory.readModels.path) {
-            // A read-only copy without read models (a mounted backup): no index to ask, none can be built.
-            (records, zone) = (try LedgerHistory.records(ledger, matching: filter), MessagingSettings.defaults.zone)
-        } else {
-            (records, zone) = try data.readModels { db in
-                (try LedgerIndex.history(filter, ledger: ledger, db), try MessagingSettings.current(db).zone)
-            }
-        }
+        let (records, zone) = try HistoryAnswer.find(filter, in: data.directory)
         let time = HistoryTime(zone: zone)
         for record in records {
             var object = LedgerHistory.json(record)
@@ -89,5 +77,32 @@ enum HistoryPhones {
             if let value = payload[key] as? String { out[key] = Masking.phone(value) }
         }
         return out
+    }
+}
+
+/// Where history's answer comes from. Everything is opened read-only and nothing is caught up
+/// or checked (history writes nothing, and opening costs the same at any ledger size): the
+/// read models' `ledger_index` gives the positions up to its checkpoint, the rest is scanned.
+/// Without read models (a copied backup) the whole ledger is read.
+enum HistoryAnswer {
+    static func find(_ filter: HistoryFilter, in directory: DataDirectory) throws -> ([LedgerRecord], TimeZone) {
+        if FileManager.default.fileExists(atPath: directory.readModels.path) {
+            do {
+                return try indexed(filter, in: directory)
+            } catch {
+                printError("the read models could not be read (\(error)), so history read the whole ledger")
+            }
+        }
+        let ledger = try Ledger(readingOnly: directory.ledger)
+        defer { ledger.close() }
+        return (try LedgerHistory.records(ledger, matching: filter), MessagingSettings.defaults.zone)
+    }
+
+    private static func indexed(_ filter: HistoryFilter, in directory: DataDirectory) throws -> ([LedgerRecord], TimeZone) {
+        let store = try ReadOnlyStore(directory: directory)
+        defer { store.close() }
+        return try store.readModels.read { db in
+            (try LedgerIndex.history(filter, ledger: store.ledger, db), try MessagingSettings.current(db).zone)
+        }
     }
 }
