@@ -75,6 +75,9 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ], path: "tools/ledger-bench"),
         .executableTarget(name: "ledger-stress", dependencies: ["AvisoLedger", "AvisoProjections"], path: "tools/ledger-stress"),
+        // History and timeline reads against ledger size (tools/history-bench/run.sh).
+        .executableTarget(name: "history-bench", dependencies: ["AvisoLedger", "AvisoProjections"], path: "tools/history-bench",
+                          exclude: ["run.sh"]),
         // A bare Hummingbird route, the baseline the webhook benchmark compares against.
         .executableTarget(name: "webhook-bench-bare", dependencies: [
             .product(name: "Hummingbird", package: "hummingbird"),

@@ -100,6 +100,23 @@ final class LMDBEnvironment: @unchecked Sendable {
         }
     }
 
+    /// Writes a compacted copy of the environment into the empty `directory` (`mdb_env_copy2`
+    /// with `MDB_CP_COMPACT`): one read transaction, so the copy is a consistent snapshot even
+    /// while other processes append; free pages are left out.
+    func copyCompacted(to directory: URL) throws {
+        while true {
+            pthread_rwlock_rdlock(&resizeLock)
+            let rc = mdb_env_copy2(env, directory.path, UInt32(MDB_CP_COMPACT))
+            pthread_rwlock_unlock(&resizeLock)
+            if rc == MDB_MAP_RESIZED {
+                try adoptResizedMap()
+                continue
+            }
+            try LMDBError.check(rc, "env_copy2 \(directory.path)")
+            return
+        }
+    }
+
     /// Runs `body` in a write transaction and commits it. Call only from the writer thread.
     /// `body` may run more than once: when the map is full the transaction is thrown away,
     /// the map doubled, and `body` run again from scratch.

@@ -86,9 +86,27 @@ public final class Ledger: Sendable {
 
     public var mapSize: Int { environment.mapSize }
 
+    /// A consistent, compacted copy of the whole ledger into the empty folder `directory`,
+    /// taken while others may be appending (see `LMDBEnvironment.copyCompacted`).
+    public func copyCompacted(to directory: URL) throws {
+        try environment.copyCompacted(to: directory)
+    }
+
     /// Records after `position`, oldest first, at most `limit`, in one short read transaction.
     public func records(after position: UInt64, limit: Int) throws -> [LedgerRecord] {
         try environment.read { try Ledger.records(in: $0, after: position, limit: limit) }
+    }
+
+    /// The records at `positions` (those that exist), in the order given, in one read transaction:
+    /// what an index of the ledger points at.
+    public func records(at positions: [UInt64]) throws -> [LedgerRecord] {
+        try environment.read { txn in
+            try positions.compactMap { position in
+                try txn.get(txn.environment.events, key: RecordCodec.key(position)).map { value in
+                    try value.withUnsafeBytes { try RecordCodec.decode(position: position, value: $0) }
+                }
+            }
+        }
     }
 
     /// Visits every record after `position` in order, a chunk per read transaction, so a

@@ -19,30 +19,33 @@ public enum LedgerHistory {
     /// Matching records, oldest first. A message's events are tied together by its
     /// `messageKey` and provider `messageId`, so `--client` also finds the status callbacks
     /// of that client's messages, and `--message-id` finds the render that preceded the send.
-    public static func records(_ ledger: Ledger, matching filter: HistoryFilter) throws -> [LedgerRecord] {
-        var keys = Set<String>()
-        var messageIds = Set<String>()
+    ///
+    /// This reads every record after `position`: the read models' `ledger_index` answers for
+    /// the records before it, giving the message ids of the client (`knownMessageIds`) and the
+    /// message keys of the provider id (`knownMessageKeys`) that it found there.
+    public static func records(_ ledger: Ledger, matching filter: HistoryFilter, after position: UInt64 = 0,
+                               knownMessageIds: Set<String> = [], knownMessageKeys: Set<String> = []) throws -> [LedgerRecord] {
+        // Kept apart, so that --client with --message-id narrows to that message of that client.
+        var keys = knownMessageKeys
+        var clientMessageIds = knownMessageIds
         if filter.clientId != nil || filter.messageId != nil {
-            try ledger.forEachRecord { record in
+            try ledger.forEachRecord(after: position) { record in
                 guard case let .messageSent(sent)? = try? record.decodeEvent() else { return }
-                if let client = filter.clientId, sent.clientId == client { messageIds.insert(sent.messageId) }
+                if let client = filter.clientId, sent.clientId == client { clientMessageIds.insert(sent.messageId) }
                 if let id = filter.messageId, sent.messageId == id { keys.insert(sent.messageKey) }
             }
-            if let id = filter.messageId { messageIds.insert(id) }
         }
         var out: [LedgerRecord] = []
-        try ledger.forEachRecord { record in
+        try ledger.forEachRecord(after: position) { record in
             if let since = filter.since, record.time < since { return }
             if let until = filter.until, record.time > until { return }
             // A record this build cannot decode is still shown: its raw fields place it.
-            let event = try? record.decodeEvent()
-            let links = event.map { MessageLinks($0) } ?? MessageLinks(rawPayload: record.payload)
-            let clientId = event.map { $0.clientId } ?? links.clientId
+            let links = MessageLinks.indexed(record, event: try? record.decodeEvent())
             if let client = filter.clientId {
-                guard clientId == client || links.messageId.map(messageIds.contains) == true else { return }
+                guard links.clientId == client || links.messageId.map(clientMessageIds.contains) == true else { return }
             }
-            if filter.messageId != nil {
-                guard links.messageId.map(messageIds.contains) == true || links.messageKey.map(keys.contains) == true else { return }
+            if let id = filter.messageId {
+                guard links.messageId == id || links.messageKey.map(keys.contains) == true else { return }
             }
             out.append(record)
         }
@@ -62,10 +65,26 @@ public enum LedgerHistory {
 }
 
 /// The message identifiers an event carries, if any.
-struct MessageLinks {
-    var messageKey: String?
-    var messageId: String?
-    var clientId: String?
+public struct MessageLinks: Sendable, Equatable {
+    public var messageKey: String?
+    public var messageId: String?
+    public var clientId: String?
+
+    /// What `ledger_index` keeps of a record: its client, and every message key or provider id
+    /// it carries (also of a record this build cannot decode, from its raw JSON).
+    public static func indexed(_ record: LedgerRecord, event: LedgerEvent?) -> MessageLinks {
+        guard let event else { return MessageLinks(rawPayload: record.payload) }
+        var links = MessageLinks(event)
+        links.clientId = event.clientId
+        switch event {
+        case let .messageScheduled(e): links.messageKey = e.messageKey
+        case let .messageDeferred(e): links.messageKey = e.messageKey
+        case let .scheduledMessageCancelled(e): links.messageKey = e.messageKey
+        case let .sendOutcomeUnknown(e): links.messageKey = e.messageKey
+        default: break
+        }
+        return links
+    }
 
     /// The same links read from the JSON of a record that does not decode.
     init(rawPayload: Data) {

@@ -20,6 +20,19 @@ public struct DataDirectory: Sendable {
     /// Signed checkpoints (`aviso checkpoint`): their own files, never derived from the read models.
     public var checkpoints: URL { url.appendingPathComponent("checkpoints", isDirectory: true) }
 
+    /// Why this is not an existing data directory (no such directory, or no ledger in it);
+    /// nil when its ledger is there.
+    public func missingLedger() -> String? {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            return "there is no data directory at \(url.path)"
+        }
+        guard FileManager.default.fileExists(atPath: ledger.appendingPathComponent("data.mdb").path) else {
+            return "\(url.path) holds no Aviso ledger"
+        }
+        return nil
+    }
+
     public func create() throws {
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }

@@ -22,6 +22,7 @@ struct EventApplier {
     }
 
     mutating func apply(_ record: LedgerRecord, decoded: Result<LedgerEvent, any Error>, _ db: Database) throws {
+        try LedgerIndex.note(record, event: try? decoded.get(), db)
         switch decoded {
         case let .success(event): try apply(record, event: event, db)
         case let .failure(error): try UndecodableRecords.note(record, error: error, db)

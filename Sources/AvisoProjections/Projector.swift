@@ -54,6 +54,9 @@ public struct Projector: Sendable {
 
     /// One batch inside the caller's transaction.
     func step(_ db: Database) throws -> Int {
+        // Read models older than `ledger_index`: index their records first, a batch per step.
+        let backfilled = try LedgerIndex.backfill(ledger, limit: batchSize, db)
+        if backfilled == batchSize { return backfilled }
         let checkpoint = try Checkpoint.read(db)
         let records = try ledger.records(after: checkpoint.position == 0 ? 0 : checkpoint.position - 1, limit: batchSize + 1)
         var pending = records[...]
@@ -68,11 +71,11 @@ public struct Projector: Sendable {
             pending = pending.dropFirst()
         }
         pending = pending.prefix(batchSize)
-        guard let last = pending.last else { return 0 }
+        guard let last = pending.last else { return backfilled }
         var applier = try EventApplier(db)
         for record in pending { try applier.apply(record, db) }
         try Checkpoint(position: last.position, hash: last.hash).write(db)
-        return pending.count
+        return backfilled + pending.count
     }
 }
 

@@ -158,6 +158,7 @@ public enum ReadModelSchema {
         migrator.registerMigration("v3-sms-transliteration", migrate: MessagingSettings.migrateV3SMSTransliteration)
         migrator.registerMigration("v3-ingestion", migrate: IngestionProjection.migrateV3Ingestion)
         migrator.registerMigration("v4-whatsapp-account", migrate: WhatsAppAccountProjection.migrateV4)
+        migrator.registerMigration("v4-ledger-index", migrate: LedgerIndex.migrateV4)
         return migrator
     }
 
@@ -173,5 +174,6 @@ public enum ReadModelSchema {
         ("undecodable_records", "position"),
         ("seen_webhook_keys", "key"),
         ("whatsapp_templates", "name, language"), ("whatsapp_account", "id"), ("whatsapp_pricing", "message_id"),
+        ("ledger_index", "position"),
     ]
 }

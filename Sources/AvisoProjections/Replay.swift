@@ -15,13 +15,15 @@ public enum Replay {
     /// The aside file is a scratch cache until it is swapped in, so it is written without
     /// journal or fsync; it is switched to WAL and flushed once complete.
     @discardableResult
-    public static func build(from ledger: Ledger, into url: URL, batchSize: Int = 20_000) throws -> ReplayReport {
-        try build(from: ledger, into: url, batchSize: batchSize, decode: { try $0.decodeEvent() })
+    /// `progress` is told how many records are applied so far, after each chunk.
+    public static func build(from ledger: Ledger, into url: URL, batchSize: Int = 20_000,
+                             progress: ((Int) -> Void)? = nil) throws -> ReplayReport {
+        try build(from: ledger, into: url, batchSize: batchSize, decode: { try $0.decodeEvent() }, progress: progress)
     }
 
     /// `decode` stands for the catalogue of the running build (a test passes a "fixed" one).
     static func build(from ledger: Ledger, into url: URL, batchSize: Int = 20_000,
-                      decode: @escaping DecodingReader.Decode) throws -> ReplayReport {
+                      decode: @escaping DecodingReader.Decode, progress: ((Int) -> Void)? = nil) throws -> ReplayReport {
         removeDatabaseFiles(url)
         let started = Date()
         var config = Configuration()
@@ -33,7 +35,7 @@ public enum Replay {
         do {
             let queue = try DatabaseQueue(path: url.path, configuration: config)
             try ReadModelSchema.migrator.migrate(queue)
-            events = try applyAll(from: ledger, into: queue, commitEvery: batchSize, decode: decode)
+            events = try applyAll(from: ledger, into: queue, commitEvery: batchSize, decode: decode, progress: progress)
             try queue.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA synchronous = FULL")
                 _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
@@ -46,7 +48,7 @@ public enum Replay {
     /// Applies every record, decoded ahead on another thread, committing (rows and
     /// checkpoint together) every `commitEvery` records.
     private static func applyAll(from ledger: Ledger, into queue: DatabaseQueue, commitEvery: Int,
-                                 decode: @escaping DecodingReader.Decode) throws -> Int {
+                                 decode: @escaping DecodingReader.Decode, progress: ((Int) -> Void)?) throws -> Int {
         let reader = DecodingReader(ledger: ledger, after: 0, decode: decode)
         defer { reader.cancel() }
         var total = 0
@@ -60,6 +62,7 @@ public enum Replay {
                     while let current = chunk, inTransaction < commitEvery {
                         for (record, event) in current { try applier.apply(record, decoded: event, db) }
                         inTransaction += current.count
+                        progress?(total + inTransaction)
                         last = current.last?.record
                         chunk = try reader.next()
                     }
@@ -74,7 +77,7 @@ public enum Replay {
 
     /// `aviso replay`: refuses while any other process has the read models open (the
     /// server would keep reading the replaced file), else rebuilds aside and swaps.
-    public static func rebuild(_ directory: DataDirectory) throws -> ReplayReport {
+    public static func rebuild(_ directory: DataDirectory, progress: ((Int) -> Void)? = nil) throws -> ReplayReport {
         guard let lock = try ReadModelLock(directory, mode: .exclusive) else {
             throw ProjectionError.replayRefused("""
                 another Aviso process (the server, or a command still running) has \(directory.readModels.path) open; \
@@ -84,7 +87,7 @@ public enum Replay {
         let ledger = try Ledger(directory: directory.ledger)
         defer { ledger.close() }
         let aside = directory.url.appendingPathComponent("aviso.sqlite.replay")
-        let report = try build(from: ledger, into: aside)
+        let report = try build(from: ledger, into: aside, progress: progress)
         // Old WAL/SHM files must not be applied to the new file.
         for suffix in ["-wal", "-shm"] {
             try? FileManager.default.removeItem(atPath: directory.readModels.path + suffix)

@@ -27,16 +27,17 @@ public enum VerificationError: Error, CustomStringConvertible, Sendable, Equatab
 
 /// `aviso verify`: the hash chain holds, and the live read models equal a fresh replay.
 public enum Verification {
-    public static func run(_ store: AvisoStore) throws -> VerificationReport {
+    /// `progress`: records of the fresh replay applied so far.
+    public static func run(_ store: AvisoStore, progress: ((Int) -> Void)? = nil) throws -> VerificationReport {
         let head = try store.ledger.verifyChain()
         try store.catchUp()
         let scratch = store.directory.url.appendingPathComponent("aviso.sqlite.verify-\(getpid())")
-        return try compare(store.readModels, with: store.ledger, head: head, scratch: scratch)
+        return try compare(store.readModels, with: store.ledger, head: head, scratch: scratch, progress: progress)
     }
 
     /// The same checks without writing to the data directory: the fresh replay is built in
     /// the system's temporary directory; read models behind the ledger cannot be compared.
-    public static func run(_ store: ReadOnlyStore) throws -> VerificationReport {
+    public static func run(_ store: ReadOnlyStore, progress: ((Int) -> Void)? = nil) throws -> VerificationReport {
         let head = try store.ledger.verifyChain()
         guard try store.readModels.read({ try ReadModelSchema.migrator.hasCompletedMigrations($0) }) else {
             throw ProjectionError.readModelsUnavailable(
@@ -46,12 +47,13 @@ public enum Verification {
         let lag = try store.lag()
         guard lag == 0 else { throw VerificationError.readModelsBehind(records: lag) }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("aviso-verify-\(getpid())-\(UUID().uuidString).sqlite")
-        return try compare(store.readModels, with: store.ledger, head: head, scratch: scratch)
+        return try compare(store.readModels, with: store.ledger, head: head, scratch: scratch, progress: progress)
     }
 
-    private static func compare(_ live: some DatabaseReader, with ledger: Ledger, head: LedgerHead, scratch: URL) throws -> VerificationReport {
+    private static func compare(_ live: some DatabaseReader, with ledger: Ledger, head: LedgerHead, scratch: URL,
+                                progress: ((Int) -> Void)?) throws -> VerificationReport {
         defer { Replay.removeDatabaseFiles(scratch) }
-        try Replay.build(from: ledger, into: scratch)
+        try Replay.build(from: ledger, into: scratch, progress: progress)
         let fresh = try ReadModelDigest.compute(DatabaseQueue(path: scratch.path))
         let current = try ReadModelDigest.compute(live)
         if let table = current.firstDifference(from: fresh) {

@@ -6,7 +6,8 @@ struct Aviso: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "aviso",
         abstract: "Payment reminders over WhatsApp and SMS, recorded in an event ledger.",
-        subcommands: [ImportCommand.self, HistoryCommand.self, LogCommand.self, ReplayCommand.self, VerifyCommand.self,
+        version: AvisoVersion.current,
+        subcommands: [ImportCommand.self, HistoryCommand.self, LogCommand.self, ReplayCommand.self, VerifyCommand.self, BackupCommand.self,
                       RunCommand.self, ReactivateCommand.self, ServeCommand.self, UserCommand.self, PhoneCommand.self,
                       WhatsAppCommand.self, CheckpointCommand.self, AuditCommand.self]
     )

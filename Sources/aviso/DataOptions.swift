@@ -10,13 +10,26 @@ struct DataOptions: ParsableArguments {
 
     var directory: DataDirectory { DataDirectory(path: data) }
 
+    /// Refuses, in one sentence, a data directory that holds no ledger: a typo in `--data` or
+    /// the wrong working directory must not look like an empty book (nor create one).
+    func requireExisting() throws {
+        if let missing = directory.missingLedger() {
+            throw CommandFailure(message: "\(missing); give the right --data DIR (or AVISO_DATA), or create one with `aviso serve` or `aviso import`")
+        }
+    }
+
     /// The store for commands that write. A read-only directory is refused in one sentence;
     /// a damaged `aviso.sqlite` has been rebuilt when this returns, and that is said on stderr.
-    func openStore() throws -> AvisoStore {
+    /// Unless `creating` (serve, import), a directory without a ledger is refused; when one is
+    /// created, `announce` is told where.
+    func openStore(creating: Bool = false, announce: (String) -> Void = { _ in }) throws -> AvisoStore {
+        if !creating { try requireExisting() }
+        let isNew = directory.missingLedger() != nil
         if let part = directory.unwritablePart() {
             throw CommandFailure(message: "\(part); this command must write to the data directory (only `history`, `log` and `verify` work read-only)")
         }
         let store = try AvisoStore(directory: directory)
+        if isNew { announce("created a new data directory at \(directory.url.path)") }
         if let repair = store.cacheRepair { printError(repair) }
         return store
     }
@@ -24,6 +37,7 @@ struct DataOptions: ParsableArguments {
     /// For commands that only read the read models: caught up first when the directory can
     /// be written; otherwise read as they are, read-only, saying on stderr when they lag.
     func readModels<T>(_ body: (Database) throws -> T) throws -> T {
+        try requireExisting()
         guard let part = directory.unwritablePart() else {
             let store = try openStore()
             defer { store.close() }

@@ -25,17 +25,9 @@ struct HistoryCommand: AsyncParsableCommand {
         let filter = HistoryFilter(clientId: client, messageId: messageId,
                                    since: try since.map { try instant($0, "--since") },
                                    until: try until.map { try instant($0, "--until") })
-        // Read-only (MDB_RDONLY): history writes nothing, so it works on a read-only directory.
-        var records: [LedgerRecord] = []
-        var time = HistoryTime(zone: TimeZone(identifier: "America/Guatemala")!)
-        do {
-            let ledger = try Ledger(readingOnly: data.directory.ledger)
-            defer { ledger.close() }
-            records = try LedgerHistory.records(ledger, matching: filter)
-            time = HistoryTime(zone: try HistoryTime.settingsZone(ledger))
-        } catch LedgerError.notFound {
-            // No ledger yet: nothing to show.
-        }
+        try data.requireExisting()
+        let (records, zone) = try HistoryAnswer.find(filter, in: data.directory)
+        let time = HistoryTime(zone: zone)
         for record in records {
             var object = LedgerHistory.json(record)
             object["time"] = time.text(record.time)
@@ -73,17 +65,6 @@ struct HistoryTime {
     }
 
     func text(_ date: Date) -> String { formatter.string(from: date) }
-
-    /// The settings' zone as the ledger last set it; the default settings' zone otherwise.
-    /// Read from the ledger itself, like the rest of `history`, not from the read models.
-    static func settingsZone(_ ledger: Ledger) throws -> TimeZone {
-        var settings = MessagingSettings.defaults
-        try ledger.forEachRecord { record in
-            guard record.type == SettingsChanged.eventType, case let .settingsChanged(change) = try record.decodeEvent() else { return }
-            settings = settings.applying(change)
-        }
-        return settings.zone
-    }
 }
 
 /// Payload fields that hold a phone number, masked to the last 4 digits as `aviso log` does.
@@ -96,5 +77,32 @@ enum HistoryPhones {
             if let value = payload[key] as? String { out[key] = Masking.phone(value) }
         }
         return out
+    }
+}
+
+/// Where history's answer comes from. Everything is opened read-only and nothing is caught up
+/// or checked (history writes nothing, and opening costs the same at any ledger size): the
+/// read models' `ledger_index` gives the positions up to its checkpoint, the rest is scanned.
+/// Without read models (a copied backup) the whole ledger is read.
+enum HistoryAnswer {
+    static func find(_ filter: HistoryFilter, in directory: DataDirectory) throws -> ([LedgerRecord], TimeZone) {
+        if FileManager.default.fileExists(atPath: directory.readModels.path) {
+            do {
+                return try indexed(filter, in: directory)
+            } catch {
+                printError("the read models could not be read (\(error)), so history read the whole ledger")
+            }
+        }
+        let ledger = try Ledger(readingOnly: directory.ledger)
+        defer { ledger.close() }
+        return (try LedgerHistory.records(ledger, matching: filter), MessagingSettings.defaults.zone)
+    }
+
+    private static func indexed(_ filter: HistoryFilter, in directory: DataDirectory) throws -> ([LedgerRecord], TimeZone) {
+        let store = try ReadOnlyStore(directory: directory)
+        defer { store.close() }
+        return try store.readModels.read { db in
+            (try LedgerIndex.history(filter, ledger: store.ledger, db), try MessagingSettings.current(db).zone)
+        }
     }
 }

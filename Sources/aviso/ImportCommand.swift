@@ -24,7 +24,7 @@ struct ImportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try data.openStore()
+        let store = try data.openStore(creating: true) { print($0) }
         defer { store.close() }
         do {
             let summary = try await PortfolioImport.run(clients: clients.map { URL(fileURLWithPath: $0) },

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AvisoLedger
 import AvisoProjections
 import AvisoLedger
 import Foundation
@@ -13,15 +14,27 @@ struct ReplayCommand: AsyncParsableCommand {
     @OptionGroup var data: DataOptions
 
     func run() async throws {
+        try data.requireExisting()
         if let part = data.directory.unwritablePart() {
             throw CommandFailure(message: "\(part); `aviso replay` must write the read models")
         }
         do {
-            let report = try Replay.rebuild(data.directory)
+            let bar = ProgressBar("replay", total: try Self.ledgerSize(data.directory))
+            defer { bar?.finish() }
+            let report = try Replay.rebuild(data.directory, progress: bar.map { bar in { bar.update($0) } })
             print("replayed \(report.events) events in \(String(format: "%.2f", report.seconds)) s (\(Int(report.eventsPerSecond)) events/s)")
         } catch let error as ProjectionError {
             throw CommandFailure(error)
         }
+    }
+}
+
+extension ReplayCommand {
+    /// How many records a full replay applies, for the progress bar.
+    static func ledgerSize(_ directory: DataDirectory) throws -> Int {
+        let ledger = try Ledger(readingOnly: directory.ledger)
+        defer { ledger.close() }
+        return Int(try ledger.head().position)
     }
 }
 
@@ -38,17 +51,21 @@ struct VerifyCommand: AsyncParsableCommand {
     var publicKey: String?
 
     func run() async throws {
+        try data.requireExisting()
         if let checkpoint { try verifyCheckpoint(checkpoint) }
         let report: VerificationReport
         do {
+            let bar = ProgressBar("verify", total: try ReplayCommand.ledgerSize(data.directory))
+            defer { bar?.finish() }
+            let progress = bar.map { bar in { (done: Int) in bar.update(done) } }
             if data.directory.unwritablePart() != nil {
                 let store = try ReadOnlyStore(directory: data.directory)
                 defer { store.close() }
-                report = try Verification.run(store)
+                report = try Verification.run(store, progress: progress)
             } else {
                 let store = try data.openStore()
                 defer { store.close() }
-                report = try Verification.run(store)
+                report = try Verification.run(store, progress: progress)
             }
         } catch {
             throw CommandFailure(error)

@@ -5,6 +5,7 @@ import AvisoMessaging
 import AvisoScheduler
 import AvisoServer
 import Foundation
+import Logging
 
 /// Options shared by `aviso run` and `aviso reactivate`.
 struct SchedulerRunOptions: ParsableArguments {
@@ -14,6 +15,8 @@ struct SchedulerRunOptions: ParsableArguments {
     var dryRun = false
     @Flag(help: "Print the summary as one JSON object: due, sent, deferred, skipped (reason → count), failed, unknown.")
     var json = false
+    @Flag(help: "Also log each message on stderr as it is sent (by default only warnings and the summary).")
+    var verbose = false
 
     func clock() throws -> Date {
         guard let now else { return Date() }
@@ -64,6 +67,13 @@ struct SchedulerRunOptions: ParsableArguments {
 func withScheduler(_ data: DataOptions, _ options: SchedulerRunOptions, plan kind: Scheduler.PlanKind,
                    _ body: (Scheduler, Date) async throws -> AvisoScheduler.RunSummary) async throws {
     let now = try options.clock()
+    // One line per message is for --verbose: a day's run would print thousands.
+    let level: Logger.Level = options.verbose ? .info : .warning
+    LoggingSystem.bootstrap { label in
+        var handler = StreamLogHandler.standardError(label: label)
+        handler.logLevel = level
+        return handler
+    }
     let store = try data.openStore()
     defer { store.close() }
     do {

@@ -25,19 +25,25 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "On an empty data directory: import Fixtures/demo and create admin, asesor and cliente accounts. Also accepts webhooks unsigned when their secret is unset (development only).") var demo = false
 
     func run() async throws {
+        // Before anything is printed or opened: a busy port is the one thing said.
+        if let problem = PortCheck.problem(host: host, port: port) { throw CommandFailure(message: problem) }
         let environment = ProcessInfo.processInfo.environment
         let level = environment["AVISO_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
         let logger = Logger(label: "aviso")
 
         let arguments = AppArguments.fromEnvironment(host: host, port: port, demo: demo, environment: environment)
-        let store = try data.openStore()
-        let report = try await ServerBootstrap.prepare(store: store, fixtures: FixturesLocation.directory(), demo: demo,
-                                                       adminPassword: environment["AVISO_ADMIN_PASSWORD"],
-                                                       bcryptCost: arguments.bcryptCost, logger: logger)
         // Human lines go to stderr (stdout carries the JSON log lines). One-time passwords are
         // printed here once and never pass through the logger.
         func say(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        let store = try data.openStore(creating: true, announce: say)
+        let report = try await ServerBootstrap.prepare(store: store, fixtures: .fromEnvironment(), demo: demo,
+                                                       adminPassword: environment["AVISO_ADMIN_PASSWORD"],
+                                                       bcryptCost: arguments.bcryptCost, logger: logger)
+        if let skipped = report.demoSkipped {
+            // On stdout, where whoever typed --demo looks: what happened instead, and the way on.
+            print(DemoNotice.text(reason: skipped, data: data.directory.url.path, admin: report.accounts.first?.login))
+        }
         if let imported = report.demoImported {
             say("demo: \(imported.clientsChanged) clients and \(imported.installmentsChanged) installments imported")
         }

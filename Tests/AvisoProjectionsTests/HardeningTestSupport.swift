@@ -67,8 +67,14 @@ func runProcess(_ executable: URL, _ arguments: [String], stdin: String, environ
 
 /// A loopback port nobody listens on right now.
 func freeLoopbackPort() throws -> Int {
+    let (fd, port) = try boundLoopbackSocket()
+    close(fd)
+    return port
+}
+
+/// A socket bound to a fresh loopback port, and the port.
+func boundLoopbackSocket() throws -> (Int32, Int) {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -77,8 +83,18 @@ func freeLoopbackPort() throws -> Int {
     let bound = withUnsafeMutablePointer(to: &address) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
     }
-    guard bound else { throw CocoaError(.fileWriteUnknown) }
-    return Int(UInt16(bigEndian: address.sin_port))
+    guard bound else { close(fd); throw CocoaError(.fileWriteUnknown) }
+    return (fd, Int(UInt16(bigEndian: address.sin_port)))
+}
+
+/// GETs `url` until something answers (up to 30 s), or nil once `process` has exited.
+func waitForHTTP(_ url: String, while process: Process) async throws -> (status: Int, body: String)? {
+    for _ in 0..<300 {
+        guard process.isRunning else { return nil }
+        if let answer = await httpGet(url) { return answer }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+    return nil
 }
 
 /// GET over loopback; nil while nothing answers.

@@ -188,6 +188,8 @@ import Testing
     @Test func theCommandRecordsTheCatalogueOnceAndSaysWhatIsMissing() async throws {
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("aviso-wa-sync-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: data) }
+        // A data directory that exists (commands other than serve and import refuse a missing one).
+        try AvisoStore(directory: DataDirectory(data)).close()
         try await withFakeWhatsApp { whatsapp in
             await whatsapp.account.setTemplates(WhatsAppAccountTests.everyStatus)
             let first = try await sync(data, environment: whatsapp.environment)

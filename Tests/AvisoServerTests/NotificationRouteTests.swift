@@ -212,13 +212,13 @@ import Testing
     @Test func firstStartCreatesAdminAndTemplates() async throws {
         let env = try await TestEnvironment.make(seed: false)
         defer { env.cleanUp() }
-        let report = try await ServerBootstrap.prepare(store: env.store, fixtures: TestEnvironment.fixtures, demo: false,
+        let report = try await ServerBootstrap.prepare(store: env.store, fixtures: .embedded, demo: false,
                                                        adminPassword: nil, bcryptCost: 4, logger: env.logs.logger())
         #expect(report.templatesLoaded == 22)  // 11 stages (VARIAS_CUOTAS included) × 2 channels
         #expect(report.accounts.map(\.login) == ["admin"])
         let password = try #require(report.accounts.first?.oneTimePassword)
         // Second start: nothing more.
-        let again = try await ServerBootstrap.prepare(store: env.store, fixtures: TestEnvironment.fixtures, demo: true,
+        let again = try await ServerBootstrap.prepare(store: env.store, fixtures: .embedded, demo: true,
                                                       adminPassword: nil, bcryptCost: 4, logger: env.logs.logger())
         #expect(again.templatesLoaded == 0 && again.accounts.isEmpty)
         // The ledger holds a hash, never the password.
@@ -231,7 +231,7 @@ import Testing
     @Test func demoStartImportsAndCreatesThreeAccounts() async throws {
         let env = try await TestEnvironment.make(seed: false)
         defer { env.cleanUp() }
-        let report = try await ServerBootstrap.prepare(store: env.store, fixtures: TestEnvironment.fixtures, demo: true,
+        let report = try await ServerBootstrap.prepare(store: env.store, fixtures: .embedded, demo: true,
                                                        adminPassword: nil, bcryptCost: 4, logger: env.logs.logger())
         #expect(report.demoImported?.clientsChanged ?? 0 > 0)
         #expect(report.accounts.map(\.role) == [.admin, .asesor, .cliente])

@@ -77,7 +77,9 @@ struct TestEnvironment: Sendable {
     let actions: RecordingActions
     let logs: LogCapture
 
-    static let fixtures = FixturesLocation.directory()
+    /// The repository's `Fixtures/` (what the binary embeds; EmbeddedFixturesTests keeps them equal).
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Fixtures", isDirectory: true)
 
     static func make(signed: Bool = true, publicURL: String? = "https://aviso.example.gt", throttle: LoginThrottle = LoginThrottle(),
                      seed: Bool = true) async throws -> TestEnvironment {
@@ -90,7 +92,7 @@ struct TestEnvironment: Sendable {
             whatsappVerifyToken: signed ? TestSecrets.verifyToken : nil, cronSecret: TestSecrets.cronSecret,
             bcryptCost: 4, trustForwardedFor: true)
         if seed {
-            try await DefaultTemplateSeed.loadIfEmpty(store: store, fixtures: fixtures)
+            try await DefaultTemplateSeed.loadIfEmpty(store: store, fixtures: .embedded)
             let demo = fixtures.appendingPathComponent("demo")
             _ = try await PortfolioImportShim.importDemo(store: store, demo: demo)
             for (login, role, name, client) in [("admin", UserRole.admin, "Admin", nil as String?),

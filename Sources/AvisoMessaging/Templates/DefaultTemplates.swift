@@ -19,7 +19,11 @@ public enum DefaultTemplatesError: Error, Equatable, Sendable, CustomStringConve
 /// and every template passes `TemplateRenderer.validate`.
 public enum DefaultTemplates {
     public static func load(from url: URL) throws -> [MessageTemplate] {
-        let templates = try JSONDecoder().decode([MessageTemplate].self, from: Data(contentsOf: url))
+        try load(data: Data(contentsOf: url))
+    }
+
+    public static func load(data: Data) throws -> [MessageTemplate] {
+        let templates = try JSONDecoder().decode([MessageTemplate].self, from: data)
         var seen: Set<String> = []
         for template in templates {
             let key = "\(template.stage.rawValue)/\(template.channel.rawValue)"

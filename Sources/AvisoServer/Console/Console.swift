@@ -45,8 +45,7 @@ struct Console {
 
     /// The shipped defaults by `stage/channel`; none (restore-to-default disabled) if unreadable.
     static func shippedTemplates() -> [String: MessageTemplate] {
-        let url = FixturesLocation.directory().appendingPathComponent("templates/defaults.json")
-        guard let templates = try? DefaultTemplates.load(from: url) else { return [:] }
+        guard let templates = try? ShippedFixtures.fromEnvironment().defaultTemplates() else { return [:] }
         return Dictionary(templates.map { ("\($0.stage.rawValue)/\($0.channel.rawValue)", $0) }, uniquingKeysWith: { a, _ in a })
     }
 }

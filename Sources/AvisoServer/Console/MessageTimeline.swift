@@ -17,8 +17,10 @@ struct MessageTimeline: Sendable {
     var entries: [Entry]
 
     /// Reads the ledger for `row`. Skipped and ignored rows name their record's position in
-    /// their key (`skipped:<position>`); messages are tied by `messageKey` and the provider's id.
-    static func build(_ row: NotificationRecord, ledger: Ledger, zone: TimeZone) throws -> MessageTimeline {
+    /// their key (`skipped:<position>`); messages are tied by `messageKey` and the provider's id,
+    /// found through `ledger_index`.
+    static func build(_ row: NotificationRecord, store: AvisoStore, zone: TimeZone) throws -> MessageTimeline {
+        let ledger = store.ledger
         var records: [LedgerRecord] = []
         for prefix in ["skipped:", "ignored:"] where row.messageKey.hasPrefix(prefix) {
             if let position = UInt64(row.messageKey.dropFirst(prefix.count)), position > 0 {
@@ -26,8 +28,8 @@ struct MessageTimeline: Sendable {
             }
         }
         if records.isEmpty {
-            // A whole scan: the ledger of a small lender is small, and this page is opened by hand.
-            try ledger.forEachRecord { record in
+            let candidates = try store.read { try LedgerIndex.message(key: row.messageKey, messageId: row.messageId, ledger: ledger, $0) }
+            for record in candidates {
                 switch try record.decodeEvent() {
                 case let .messageRendered(e) where e.messageKey == row.messageKey: records.append(record)
                 case let .messageScheduled(e) where e.messageKey == row.messageKey: records.append(record)

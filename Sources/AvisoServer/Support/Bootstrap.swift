@@ -20,13 +20,15 @@ public struct BootstrapReport: Sendable {
     public var templatesLoaded = 0
     public var demoImported: ImportSummary?
     public var accounts: [CreatedAccount] = []
+    /// Why `--demo` did nothing (the data directory already had users or clients); nil otherwise.
+    public var demoSkipped: String?
 }
 
 /// What `aviso serve` does before listening: default templates when there are none, the
 /// first admin (or, with `--demo` on an empty data directory, the demo portfolio and three
 /// accounts).
 public enum ServerBootstrap {
-    public static func prepare(store: AvisoStore, fixtures: URL, demo: Bool, adminPassword: String?,
+    public static func prepare(store: AvisoStore, fixtures: ShippedFixtures, demo: Bool, adminPassword: String?,
                                bcryptCost: UInt8 = 12, logger: Logger) async throws -> BootstrapReport {
         var report = BootstrapReport()
         report.templatesLoaded = try await DefaultTemplateSeed.loadIfEmpty(store: store, fixtures: fixtures)
@@ -36,14 +38,16 @@ public enum ServerBootstrap {
             (try UserRecord.fetchCount(db), try ClientRecord.fetchCount(db))
         }
         guard users == 0 else {
-            if demo { logger.notice("--demo ignored: the data directory already has users") }
+            if demo {
+                report.demoSkipped = "the data directory already has users"
+                logger.notice("--demo ignored: the data directory already has users")
+            }
             return report
         }
         if demo && clients == 0 {
-            let demoDir = fixtures.appendingPathComponent("demo", isDirectory: true)
-            report.demoImported = try await PortfolioImport.run(
-                clients: demoDir.appendingPathComponent("clients.csv"),
-                installments: demoDir.appendingPathComponent("installments.csv"), into: store, actor: "demo")
+            report.demoImported = try await fixtures.withDemoFiles { clients, installments in
+                try await PortfolioImport.run(clients: clients, installments: installments, into: store, actor: "demo")
+            }
             let firstClient = try store.read { try String.fetchOne($0, sql: "SELECT id FROM clients ORDER BY id LIMIT 1") }
             let advisor = try store.read { try String.fetchOne($0, sql: "SELECT advisor FROM clients WHERE advisor IS NOT NULL ORDER BY id LIMIT 1") }
             for (login, role, name, client) in [("admin", UserRole.admin, "Administrador", nil as String?),
@@ -56,7 +60,10 @@ public enum ServerBootstrap {
             }
             return report
         }
-        if demo { logger.notice("--demo ignored: the data directory already has clients") }
+        if demo {
+            report.demoSkipped = "the data directory already has clients"
+            logger.notice("--demo ignored: the data directory already has clients")
+        }
         let given = adminPassword.flatMap { $0.isEmpty ? nil : $0 }
         let password = given ?? UserAdmin.generatePassword()
         try await UserAdmin.create(login: "admin", role: .admin, name: "Administrador", clientId: nil, password: password,

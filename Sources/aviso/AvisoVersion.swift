@@ -1,0 +1,4 @@
+/// The version `aviso --version` prints and backups record.
+enum AvisoVersion {
+    static let current = "0.12.0"
+}
