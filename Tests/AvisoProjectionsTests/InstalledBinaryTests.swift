@@ -4,12 +4,17 @@ import Testing
 /// `aviso` installed the documented way (the binary and the `*.resources` bundles beside it,
 /// copied to another folder) runs with the source tree and the build folder out of reach.
 @Suite(.serialized) struct InstalledBinaryTests {
-    /// As root, a private mount namespace can lay an empty tmpfs over /work, where the source
-    /// tree and the build live, for one child process.
+    /// The checkout this test was built from (the source tree and `.build` inside it), wherever
+    /// it is: a developer's folder or CI's fresh clone.
+    static let sourceRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
+    /// As root, a private mount namespace can lay an empty tmpfs over the checkout, where the
+    /// source tree and the build live, for one child process.
     static let canHideTheSourceTree: Bool = {
         guard getuid() == 0, FileManager.default.fileExists(atPath: "/usr/bin/unshare"),
-              !FileManager.default.temporaryDirectory.path.hasPrefix("/work") else { return false }
-        return (try? runProcess(URL(fileURLWithPath: "/usr/bin/unshare"), ["-m", "sh", "-c", "mount -t tmpfs tmpfs /work"]).status) == 0
+              !FileManager.default.temporaryDirectory.path.hasPrefix(sourceRoot) else { return false }
+        return (try? runProcess(URL(fileURLWithPath: "/usr/bin/unshare"), ["-m", "sh", "-c", "mount -t tmpfs tmpfs \"$0\"", sourceRoot]).status) == 0
     }()
 
     /// Copies the built binary and its resource bundles to `PREFIX/bin`, as tools/deploy/install.sh does.
@@ -32,8 +37,8 @@ import Testing
         let port = try freeLoopbackPort()
         let serve = Process()
         serve.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
-        // Inside: /work is an empty tmpfs; the working directory is the install's folder.
-        serve.arguments = ["-m", "sh", "-c", #"mount -t tmpfs tmpfs /work && cd "$0" && exec "$@""#, home.path,
+        // Inside: the checkout is an empty tmpfs; the working directory is the install's folder.
+        serve.arguments = ["-m", "sh", "-c", #"mount -t tmpfs tmpfs "$0" && cd "$1" && shift && exec "$@""#, Self.sourceRoot, home.path,
                            bin.appendingPathComponent("aviso").path, "serve", "--demo", "--data", data, "--port", String(port)]
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AVISO_") }
         environment["AVISO_BCRYPT_COST"] = "4"
