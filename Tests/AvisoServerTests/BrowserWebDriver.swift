@@ -106,6 +106,18 @@ struct WebDriver: Sendable {
         try await command("window/rect", ["width": width, "height": height])
     }
 
+    /// Runs `script` (a function body; `return` gives the answer) in the page.
+    func script(_ script: String) async throws -> Any {
+        try await command("execute/sync", ["script": script, "args": [Any]()])
+    }
+
+    /// Lays the page out as a phone `width` CSS pixels wide (Chromium's device emulation: a
+    /// headless window cannot be made that narrow).
+    func emulatePhone(width: Int, height: Int = 844) async throws {
+        try await command("goog/cdp/execute", ["cmd": "Emulation.setDeviceMetricsOverride",
+                                               "params": ["width": width, "height": height, "deviceScaleFactor": 1, "mobile": true]])
+    }
+
     /// Polls `condition` until it holds or `seconds` pass (a bounded wait, not a sleep).
     func waitUntil(_ what: String, seconds: Double = 5, _ condition: () async throws -> Bool) async throws {
         let deadline = Date().addingTimeInterval(seconds)

@@ -38,12 +38,10 @@ struct AccessMiddleware: RouterMiddleware {
                 throw APIError(.unauthorized, code: "unauthenticated", "the bearer token is not accepted here")
             }
             context.caller = .cron
-        } else if let sessionId = request.cookies[Self.sessionCookie]?.value, let session = sessions.lookup(sessionId),
-                  let user = try users.user(id: session.userId), let role = UserRole(rawValue: user.role) {
-            context.caller = Caller(userId: user.id, login: user.login, role: role, name: user.name,
-                                    clientId: user.clientId, isCron: false)
-            context.sessionId = sessionId
-            context.csrfToken = session.csrfToken
+        } else if let signedIn = try Self.sessionCaller(request, sessions: sessions, users: users) {
+            context.caller = signedIn.caller
+            context.sessionId = signedIn.sessionId
+            context.csrfToken = signedIn.csrfToken
         }
         guard let caller = context.caller else { throw APIError.unauthenticated() }
 
@@ -67,6 +65,15 @@ struct AccessMiddleware: RouterMiddleware {
             }
         }
         return try await next(request, context)
+    }
+
+    /// The user behind the request's session cookie, if it names a live session.
+    static func sessionCaller(_ request: Request, sessions: SessionStore, users: any UserDirectory) throws
+        -> (caller: Caller, sessionId: String, csrfToken: String)? {
+        guard let sessionId = request.cookies[sessionCookie]?.value, let session = sessions.lookup(sessionId),
+              let user = try users.user(id: session.userId), let role = UserRole(rawValue: user.role) else { return nil }
+        return (Caller(userId: user.id, login: user.login, role: role, name: user.name, clientId: user.clientId, isCron: false),
+                sessionId, session.csrfToken)
     }
 
     static func bearerToken(_ request: Request) -> String? {

@@ -24,7 +24,9 @@ struct Console {
                               arguments: arguments, metrics: parts.metrics)
     }
 
-    var errorPages: ConsoleErrorPages { ConsoleErrorPages(views: views) }
+    var errorPages: ConsoleErrorPages {
+        ConsoleErrorPages(views: views, sessions: parts.sessions, users: SQLiteUserDirectory(store: parts.store))
+    }
 
     func mount(on router: Router<AppRequestContext>) {
         let store = parts.store

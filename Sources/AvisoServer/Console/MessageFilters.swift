@@ -50,7 +50,8 @@ struct MessageFilters: Sendable {
     }
 
     /// Rows matching the filters among `clientIds` (nil: every client), newest first, one page.
-    func fetch(_ db: Database, clientIds: [String]?, zone: TimeZone) throws -> (total: Int, rows: [NotificationRecord]) {
+    /// A page past the last one shows the last one (and says so in `page`).
+    func fetch(_ db: Database, clientIds: [String]?, zone: TimeZone) throws -> (total: Int, page: Int, pages: Int, rows: [NotificationRecord]) {
         var request = NotificationRecord.all()
         if let clientIds { request = request.filter(clientIds.contains(Column("client_id"))) }
         if !client.isEmpty { request = request.filter(Column("client_id") == client) }
@@ -68,9 +69,11 @@ struct MessageFilters: Sendable {
             request = request.filter(Column("created_at") < Timestamps.utc(end))
         }
         let total = try request.fetchCount(db)
+        let pages = max(1, (total + Self.pageSize - 1) / Self.pageSize)
+        let shown = min(page, pages)
         let rows = try request.order(Column("created_at").desc, Column("id").desc)
-            .limit(Self.pageSize, offset: (page - 1) * Self.pageSize).fetchAll(db)
-        return (total, rows)
+            .limit(Self.pageSize, offset: (shown - 1) * Self.pageSize).fetchAll(db)
+        return (total, shown, pages, rows)
     }
 
     /// Midnight (local) of `day` + `plusDays`, as an instant.

@@ -84,8 +84,7 @@ struct MessagesController {
             let scope = try MessageScope.clients(for: caller, db)
             let ids = scope.all ? nil : scope.clients.map(\.id)
             let names = Dictionary(scope.clients.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
-            let (total, rows) = try filters.fetch(db, clientIds: ids, zone: zone)
-            let pages = max(1, (total + MessageFilters.pageSize - 1) / MessageFilters.pageSize)
+            let (total, page, pages, rows) = try filters.fetch(db, clientIds: ids, zone: zone)
             return ListData(
                 chart: DeliveryChart(try DeliveryChart.count(db, clientIds: ids, zone: zone)),
                 clients: scope.clients.map { ClientOption(id: $0.id, name: $0.name, selected: $0.id == filters.client) },
@@ -98,9 +97,9 @@ struct MessagesController {
                 filterError: filters.fromError || filters.toError ? "Escriba las fechas como AAAA-MM-DD." : nil,
                 rows: rows.map { Self.row($0, names: names, zone: zone) },
                 summary: total == 1 ? "1 mensaje" : "\(total) mensajes",
-                page: filters.page, pages: pages,
-                previousHref: filters.page > 1 ? "/mensajes" + filters.query(page: filters.page - 1) : nil,
-                nextHref: filters.page < pages ? "/mensajes" + filters.query(page: filters.page + 1) : nil)
+                page: page, pages: pages,
+                previousHref: page > 1 ? "/mensajes" + filters.query(page: page - 1) : nil,
+                nextHref: page < pages ? "/mensajes" + filters.query(page: page + 1) : nil)
         }
         let chrome = Chrome(title: "Mensajes", context: context, section: "/mensajes")
         return views.html("messages", chrome: chrome, content: data)
