@@ -182,8 +182,13 @@ public final class Scheduler: Sendable {
     /// same code in one read transaction: appends nothing, changes nothing, contacts no one.
     /// Messages whose number cannot receive them are reported as the send path would ignore them.
     public func plan(now: Date, kind: PlanKind) throws -> RunPlan {
-        let owner = self.owner, options = self.options
-        return try store.read { db in
+        try Self.plan(store: store, now: now, kind: kind, options: options, owner: owner)
+    }
+
+    /// The same without a send path: a plan never sends, so the console needs no dispatcher.
+    public static func plan(store: AvisoStore, now: Date, kind: PlanKind, options: SchedulerOptions = SchedulerOptions(),
+                            owner: RunOwner = .current()) throws -> RunPlan {
+        try store.read { db in
             let policy = try Policy(db, now: now)
             var recovery = try Recovery(db, policy: policy, owner: owner, options: options)
             try recovery.run()
@@ -207,7 +212,7 @@ public final class Scheduler: Sendable {
                 if let known = reachable[message.clientId] {
                     problem = known
                 } else {
-                    problem = try ClientInfo.fetch(db, id: message.clientId).flatMap(Self.unreachableReason)
+                    problem = try ClientInfo.fetch(db, id: message.clientId).flatMap(unreachableReason)
                     reachable[message.clientId] = problem
                 }
                 guard let problem else { plan.summary.sent += 1; continue }

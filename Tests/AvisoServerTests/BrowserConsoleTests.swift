@@ -20,3 +20,67 @@ extension BrowserTests {
         }
     }
 }
+
+/// Issue 13: finding a client and what comes next; every page at a phone's width.
+extension BrowserTests {
+    @Test func asesorSearchesAClientAndSeesTheNextMessage() async throws {
+        try await withBrowser("cliente-buscar") { b in
+            try await b.login("asesor")
+            #expect(try await b.driver.currentURL().hasSuffix("/mensajes"))
+            try await b.driver.click(".principal a[href='/clientes']")
+            try await b.driver.waitUntil("the search page") { try await b.driver.currentURL().hasSuffix("/clientes") }
+            try await b.driver.fill("#q", "juan carlos")
+            try await b.driver.click("#buscar")
+            try await b.driver.waitUntil("the results") { try await b.driver.text("#clientes").contains("1 cliente") }
+            try await b.driver.click("#clientes a[href='/clientes/C002']")
+            try await b.driver.waitUntil("the client page") { try await b.driver.currentURL().hasSuffix("/clientes/C002") }
+            let next = try await b.driver.text("#proximos")
+            #expect(next.contains("Se envía"))
+            #expect(next.contains("2 días antes del vencimiento"))
+            #expect(try await b.driver.text("#cuotas").contains("I002-05"))
+            try await b.driver.resize(width: 1100, height: 1300)
+            try await b.shot("cliente-ficha")
+        }
+    }
+
+    /// Each page at 390 px: no horizontal scroll; on Mensajes the Canal, Estado and Ver cells
+    /// are inside the screen, dates stay on one line and chart labels are at least 11 px.
+    @Test func everyPageFitsAPhone() async throws {
+        try await withBrowser("telefono") { b in
+            try await ConsoleMessagesTests.seedMessages(b.env)
+            try await b.login("admin")
+            try await b.driver.emulatePhone(width: 390)
+            let messageId = try b.env.store.read { try Int64.fetchOne($0, sql: "SELECT id FROM notifications_log WHERE message_key = 'k-failed'") }!
+            let pages = ["/mensajes", "/mensajes/\(messageId)", "/clientes", "/clientes/C001", "/configuracion/mensajeria",
+                         "/configuracion/plantillas?etapa=D-2&canal=sms", "/configuracion/plantillas?etapa=D0&canal=whatsapp",
+                         "/configuracion/credenciales", "/mensajes/999999"]
+            for page in pages {
+                try await b.go(page)
+                let width = try await b.driver.script("return [document.documentElement.scrollWidth, window.innerWidth]") as? [Int] ?? []
+                // What sticks out, to say where the page is too wide.
+                let wide = try await b.driver.script("""
+                    return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 391)
+                      .slice(0, 5).map(e => e.tagName + '.' + e.className + '#' + e.id + ' ' + Math.round(e.getBoundingClientRect().right));
+                    """) as? [String] ?? []
+                #expect(width == [390, 390], "\(page) scrolls sideways: \(width) \(wide)")
+            }
+            try await b.go("/mensajes")
+            let outside = try await b.driver.script("""
+                const row = document.querySelector('table.mensajes tbody tr');
+                return ['.canal', '.estado-celda', '.ver'].filter(c => {
+                  const r = row.querySelector(c).getBoundingClientRect();
+                  return r.width === 0 || r.left < 0 || r.right > window.innerWidth;
+                });
+                """) as? [String]
+            #expect(outside == [], "cells off-screen: \(outside ?? [])")
+            let dateLines = try await b.driver.script("return document.querySelector('td.fecha time').getClientRects().length") as? Int
+            #expect(dateLines == 1)
+            let labelPixels = try await b.driver.script("""
+                const svg = document.querySelector('svg.grafica'), label = svg.querySelector('.eje');
+                return parseFloat(getComputedStyle(label).fontSize) * svg.getScreenCTM().a;
+                """) as? Double ?? 0
+            #expect(labelPixels >= 11, "chart labels \(labelPixels) px")
+            try await b.shot("mensajes-390")
+        }
+    }
+}

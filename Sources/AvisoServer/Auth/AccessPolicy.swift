@@ -58,6 +58,9 @@ public enum AccessPolicy {
         "GET /mensajes": .roles([.admin, .asesor]),
         "GET /mensajes/{id}": .roles([.admin, .asesor]),
         "POST /mensajes/prueba": .roles([.admin, .asesor]),
+        // Issue 13. An asesor finds and opens only their own clients (checked in the handler).
+        "GET /clientes": .roles([.admin, .asesor]),
+        "GET /clientes/{id}": .roles([.admin, .asesor]),
     ]
 
     /// The rule for a route, nil when it has none (and so is refused).

@@ -18,8 +18,9 @@ enum ConsoleAccess {
 
     /// Top navigation.
     static let sections = [
-        Tab(label: "Configuración", path: "/configuracion"),
         Tab(label: "Mensajes", path: "/mensajes"),
+        Tab(label: "Clientes", path: "/clientes"),
+        Tab(label: "Configuración", path: "/configuracion"),
     ]
 
     static func allows(_ role: UserRole?, _ method: String, _ path: String) -> Bool {

@@ -113,7 +113,8 @@ struct DeliveryChart: Sendable {
             if i == days.count - 1 {
                 labels.append(Label(x: fmt(left + Double(i + 1) * slot), y: fmt(Double(height) - 6),
                                     text: ConsoleFormatting.shortDate(day.date), anchor: "end"))
-            } else if i % 5 == 0, i < days.count - 3 {
+            } else if i % 5 == 0, i > 0, i < days.count - 5 {
+                // Every fifth day, clear of the axis numbers and of the last label (phones draw them large).
                 labels.append(Label(x: fmt(left + (Double(i) + 0.5) * slot), y: fmt(Double(height) - 6),
                                     text: ConsoleFormatting.shortDate(day.date)))
             }

@@ -1,6 +1,6 @@
 import Hummingbird
 
-/// `/` and `/configuracion` lead to the first page the caller's role may open, and the
+/// `/` leads to the caller's start page and `/configuracion` to its first tab, and the
 /// stylesheet and script are served from memory.
 struct HomeController {
     typealias Context = AppRequestContext
@@ -15,8 +15,9 @@ struct HomeController {
         return routes
     }
 
+    /// Staff start on their messages (an asesor's own clients'); a cliente on Credenciales.
     @Sendable func home(_ request: Request, context: Context) async throws -> Response {
-        ConsoleViews.redirect("/configuracion")
+        ConsoleViews.redirect(ConsoleAccess.allows(context.caller?.role, "GET", "/mensajes") ? "/mensajes" : "/configuracion")
     }
 
     @Sendable func configuration(_ request: Request, context: Context) async throws -> Response {

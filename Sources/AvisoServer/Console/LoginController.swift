@@ -20,7 +20,7 @@ struct LoginController {
 
     struct Form: Sendable {
         var login = ""
-        var next = "/configuracion"
+        var next = "/"
         var error: String?
     }
 
@@ -67,9 +67,9 @@ struct LoginController {
 
     /// Where to go after signing in: only a page the console serves (`ConsolePages`), else
     /// the default. Everything else (`//host`, `/\\host`, `/%09/host`, `\\/\\/host`, control
-    /// characters, `https://…`) falls back to `/configuracion`.
+    /// characters, `https://…`) falls back to `/` (the role's start page).
     static func safeNext(_ value: String?) -> String {
-        guard let value, let safe = ConsolePages.localTarget(value), safe != "/ingresar" else { return "/configuracion" }
+        guard let value, let safe = ConsolePages.localTarget(value), safe != "/ingresar" else { return "/" }
         return safe
     }
 }

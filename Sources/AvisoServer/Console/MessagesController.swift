@@ -33,7 +33,10 @@ struct MessagesController {
 
     struct RowView: Sendable {
         var when: String
+        /// `lun 5 ene, 14:05`: short in tables; `whenLong` on hover.
+        var whenShort: String
         var client: String
+        var clientHref: String
         var stage: String
         var channel: String
         var status: String
@@ -65,6 +68,7 @@ struct MessagesController {
 
     struct DetailData: Sendable {
         var client: String
+        var clientHref: String
         var stage: String
         var channel: String
         var status: String
@@ -116,7 +120,7 @@ struct MessagesController {
         }
         let timeline = try MessageTimeline.build(row, ledger: store.ledger, zone: zone)
         let view = Self.row(row, names: [client.id: client.name], zone: zone)
-        let data = DetailData(client: view.client, stage: view.stage, channel: view.channel, status: view.status,
+        let data = DetailData(client: view.client, clientHref: view.clientHref, stage: view.stage, channel: view.channel, status: view.status,
                               statusClass: view.statusClass, flags: view.flags, to: view.to, reason: view.detail.isEmpty ? nil : view.detail,
                               text: row.text, timeline: timeline.entries)
         let chrome = Chrome(title: "Mensaje", heading: "Mensaje a \(client.name)", context: context, section: "/mensajes")
@@ -135,7 +139,8 @@ struct MessagesController {
         default: MessageVocabulary.providerError(r.errorCode) ?? ""
         }
         return RowView(when: ConsoleFormatting.dateTime(utc: r.createdAt, in: zone),
-                       client: names[r.clientId].map { "\($0) (\(r.clientId))" } ?? r.clientId,
+                       whenShort: ConsoleFormatting.shortDateTime(utc: r.createdAt, in: zone),
+                       client: names[r.clientId].map { "\($0) (\(r.clientId))" } ?? r.clientId, clientHref: "/clientes/\(r.clientId)",
                        stage: MessageVocabulary.stage(r.stage), channel: MessageVocabulary.channel(r.channel), status: MessageVocabulary.status(r.status),
                        statusClass: MessageVocabulary.statusClass(r.status), flags: flags.isEmpty ? nil : flags.joined(separator: ", "),
                        to: r.toE164.map(Masking.phone) ?? "—", detail: detail, href: "/mensajes/\(r.id ?? 0)")

@@ -1,0 +1,121 @@
+import AvisoLedger
+import AvisoProjections
+@testable import AvisoServer
+import Foundation
+import GRDB
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// Issue 13: start pages per role, client search limited to the asesor's clients, and the
+/// client page (installments, phone validity, opt-outs per channel, messages, what comes next).
+@Suite struct ConsoleClientsTests {
+    @Test func startPagePerRole() async throws {
+        let env = try await TestEnvironment.make()
+        defer { env.cleanUp() }
+        try await env.test { client in
+            let asesor = try await client.consoleLogin("asesor")
+            #expect(try await client.console("/", session: asesor).location == "/mensajes")
+            let admin = try await client.consoleLogin("admin")
+            #expect(try await client.console("/", session: admin).location == "/mensajes")
+            let cliente = try await client.consoleLogin("cliente")
+            #expect(try await client.console("/", session: cliente).location == "/configuracion")
+            // Signing in without a target goes to the start page.
+            let login = try await client.console("/ingresar", method: .post,
+                                                 form: [("login", "asesor"), ("password", TestSecrets.passwords["asesor"]!)])
+            #expect(login.location == "/")
+            let nav = try await client.console("/mensajes", session: asesor)
+            #expect(nav.body.contains(#"<a href="/clientes""#))
+        }
+    }
+
+    @Test func searchIsLimitedToTheAsesorsClients() async throws {
+        let env = try await TestEnvironment.make()
+        defer { env.cleanUp() }
+        try await env.test { client in
+            let asesor = try await client.consoleLogin("asesor")
+            let byName = try await client.console("/clientes?q=maria%20jose", session: asesor)
+            #expect(byName.status == .ok)
+            #expect(byName.body.contains(#"<a href="/clientes/C001">María José López</a>"#))
+            #expect(byName.body.contains("1 cliente<"))
+            // C003 (Ana Lucía Chávez) is Luis Morales's: not found by Ana Pérez, by name or phone.
+            #expect(try await client.console("/clientes?q=chavez", session: asesor).body.contains("0 clientes"))
+            #expect(try await client.console("/clientes?q=7788", session: asesor).body.contains("0 clientes"))
+            let all = try await client.console("/clientes", session: asesor)
+            #expect(all.body.contains("11 clientes"), "Ana Pérez has 11 of the 20 demo clients")
+            #expect(!all.body.contains("C003"))
+            let byPhone = try await client.console("/clientes?q=1234", session: asesor)
+            #expect(byPhone.body.contains("/clientes/C001"))
+            #expect(byPhone.body.contains("1 cliente<"))
+            #expect(!byPhone.body.contains("55551234"), "phones masked")
+            #expect(!byPhone.body.contains("C011"), "Luis Morales's client with the same last digits")
+            let byId = try await client.console("/clientes?q=c006", session: asesor)
+            #expect(byId.body.contains("Pedro Antonio Girón"))
+
+            let admin = try await client.consoleLogin("admin")
+            #expect(try await client.console("/clientes?q=chavez", session: admin).body.contains("/clientes/C003"))
+            #expect(try await client.console("/clientes?q=7788", session: admin).body.contains("/clientes/C003"))
+            #expect(try await client.console("/clientes", session: admin).body.contains("20 clientes"))
+
+            let cliente = try await client.consoleLogin("cliente")
+            #expect(try await client.console("/clientes", session: cliente).status == .forbidden)
+            #expect(try await client.console("/clientes/C001", session: cliente).status == .forbidden)
+        }
+    }
+
+    @Test func clientPageShowsInstallmentsPhoneOptOutsMessagesAndPlan() async throws {
+        let env = try await TestEnvironment.make()
+        defer { env.cleanUp() }
+        try await ConsoleMessagesTests.seedMessages(env)
+        try await env.seed([.optedOut(OptedOut(clientId: "C001", phone: "+50255551234", channel: .sms, source: "keyword:BAJA"))])
+        try await env.test { client in
+            let asesor = try await client.consoleLogin("asesor")
+            let page = try await client.console("/clientes/C001", session: asesor)
+            #expect(page.status == .ok)
+            #expect(page.body.contains("María José López (C001)"))
+            #expect(page.body.contains("I001-03"))
+            #expect(page.body.contains("Q1,250.00"))
+            #expect(page.body.contains("Pendiente"))
+            #expect(page.body.contains("Válido: celular"))
+            let optOuts = String(page.body.split(separator: #"id="bajas""#).last?.prefix(300) ?? "")
+            #expect(optOuts.contains("SMS"))
+            #expect(optOuts.contains("keyword:BAJA"))
+            let messageId = try env.store.read { try Int64.fetchOne($0, sql: "SELECT id FROM notifications_log WHERE message_key = 'k-delivered'") }!
+            #expect(page.body.contains(#"href="/mensajes/\#(messageId)""#))
+            #expect(page.body.contains("Entregado"))
+
+            // C002's installment is due in two days: the plan sends D-2 today.
+            let next = try await client.console("/clientes/C002", session: asesor)
+            let upcoming = String(next.body.split(separator: #"id="proximos""#).last?.split(separator: "</section>").first ?? "")
+            #expect(upcoming.contains("Se envía"))
+            #expect(upcoming.contains("2 días antes"))
+            #expect(upcoming.hasPrefix(">") && upcoming.contains("Hoy") && upcoming.contains("Mañana"))
+
+            // C006's number is a Guatemalan fixed line.
+            let fixed = try await client.console("/clientes/C006", session: asesor)
+            #expect(fixed.body.contains("Teléfono fijo"))
+
+            #expect(try await client.console("/clientes/C003", session: asesor).status == .forbidden)
+            #expect(try await client.console("/clientes/NOPE", session: asesor).status == .notFound)
+
+            // The page is a read: the plan appends nothing.
+            let before = env.head
+            #expect(try await client.console("/clientes/C002", session: asesor).status == .ok)
+            #expect(env.head == before)
+        }
+    }
+
+    @Test func clientNamesLinkToTheClientPage() async throws {
+        let env = try await TestEnvironment.make()
+        defer { env.cleanUp() }
+        try await ConsoleMessagesTests.seedMessages(env)
+        try await env.test { client in
+            let admin = try await client.consoleLogin("admin")
+            let list = try await client.console("/mensajes", session: admin)
+            #expect(list.body.contains(#"<a href="/clientes/C003">Ana Lucía Chávez (C003)</a>"#))
+            let id = try env.store.read { try Int64.fetchOne($0, sql: "SELECT id FROM notifications_log WHERE message_key = 'k-failed'") }!
+            #expect(try await client.console("/mensajes/\(id)", session: admin).body.contains(#"href="/clientes/C003""#))
+        }
+    }
+}
