@@ -157,6 +157,7 @@ public enum ReadModelSchema {
         migrator.registerMigration("v3-undecodable-records", migrate: UndecodableRecords.migrateV3)
         migrator.registerMigration("v3-sms-transliteration", migrate: MessagingSettings.migrateV3SMSTransliteration)
         migrator.registerMigration("v3-ingestion", migrate: IngestionProjection.migrateV3Ingestion)
+        migrator.registerMigration("v4-pause", migrate: MessagingSettings.migrateV4Pause)
         return migrator
     }
 

@@ -161,7 +161,10 @@ public final class Scheduler: Sendable {
             let box = ResultBox<Governor.Outcome>()
             let owner = self.owner, actor = options.actor
             try await store.appendDeciding { db in
-                var governor = try Governor(db, policy: try Policy(db, now: now), owner: owner, actor: actor)
+                let policy = try Policy(db, now: now)
+                // Paused by an admin: nothing decided, nothing recorded (checked under the write lock).
+                guard !policy.settings.isPaused else { box.set(Governor.Outcome()); return [] }
+                var governor = try Governor(db, policy: policy, owner: owner, actor: actor)
                 for client in Candidates.byClient(chunk) { try governor.consider(client: client) }
                 box.set(governor.outcome)
                 return governor.outcome.events
@@ -190,6 +193,7 @@ public final class Scheduler: Sendable {
                             owner: RunOwner = .current()) throws -> RunPlan {
         try store.read { db in
             let policy = try Policy(db, now: now)
+            guard !policy.settings.isPaused else { return RunPlan(paused: true) }
             var recovery = try Recovery(db, policy: policy, owner: owner, options: options)
             try recovery.run()
             var plan = RunPlan(summary: recovery.result.summary)
@@ -250,7 +254,10 @@ public final class Scheduler: Sendable {
         let box = ResultBox<Recovered>()
         let owner = self.owner, options = self.options
         try await store.appendDeciding { db in
-            var recovery = try Recovery(db, policy: try Policy(db, now: now), owner: owner, options: options)
+            let policy = try Policy(db, now: now)
+            // Paused: deferred messages wait, and nothing is taken over or cancelled.
+            guard !policy.settings.isPaused else { box.set(Recovered()); return [] }
+            var recovery = try Recovery(db, policy: policy, owner: owner, options: options)
             try recovery.run()
             box.set(recovery.result)
             return recovery.events

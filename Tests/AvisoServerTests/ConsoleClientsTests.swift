@@ -119,3 +119,62 @@ import Testing
         }
     }
 }
+
+/// Issue 13: Próximos envíos (the scheduler's plan for today and tomorrow) and the pause.
+@Suite struct ConsoleUpcomingTests {
+    @Test func upcomingShowsThePlanWithReasonsAndRecordsNothing() async throws {
+        let env = try await TestEnvironment.make()
+        defer { env.cleanUp() }
+        try await env.test { client in
+            let admin = try await client.consoleLogin("admin")
+            let before = env.head
+            let page = try await client.console("/proximos", session: admin)
+            #expect(page.status == .ok)
+            #expect(page.body.contains("Hoy, "))
+            #expect(page.body.contains("Mañana, "))
+            // C002's installment is due in two days: D-2 today.
+            #expect(page.body.contains(#"<a href="/clientes/C002">Juan Carlos Pérez Ajú (C002)</a>"#))
+            #expect(page.body.contains("Se envía"))
+            // C006's fixed line: shown as not sent, with the reason.
+            #expect(page.body.contains("Teléfono fijo"))
+            #expect(env.head == before, "the plan appends nothing")
+
+            let asesor = try await client.consoleLogin("asesor")
+            #expect(try await client.console("/proximos", session: asesor).status == .forbidden)
+        }
+    }
+
+    @Test func adminPausesAndResumesWithAReason() async throws {
+        let env = try await TestEnvironment.make()
+        defer { env.cleanUp() }
+        try await env.test { client in
+            let admin = try await client.consoleLogin("admin")
+            let noReason = try await client.console("/proximos/pausa", method: .post, session: admin, form: [("accion", "pausar"), ("motivo", " ")])
+            #expect(noReason.status == .unprocessableContent)
+            #expect(noReason.body.contains("Escriba el motivo"))
+
+            let paused = try await client.console("/proximos/pausa", method: .post, session: admin,
+                                                  form: [("accion", "pausar"), ("motivo", "Revisión de cartera")])
+            #expect(paused.location == "/proximos?ok=pausado")
+            let change = try #require(env.records().compactMap { record -> (SettingsChanged, String)? in
+                if case let .settingsChanged(e) = try record.decodeEvent() { return (e, record.actor) } else { return nil }
+            }.last)
+            #expect(change.0.paused == true && change.0.pauseReason == "Revisión de cartera")
+            #expect(change.1 == "user:\(try env.userId("admin"))")
+
+            let page = try await client.console("/proximos", session: admin)
+            #expect(page.body.contains("Envíos en pausa: «Revisión de cartera» (Admin"))
+            #expect(!page.body.contains("Se envía"), "a paused plan sends nothing")
+            #expect(page.body.contains(#"id="reanudar""#))
+            let clientPage = try await client.console("/clientes/C002", session: admin)
+            #expect(clientPage.body.contains("Envíos en pausa"))
+
+            let asesor = try await client.consoleLogin("asesor")
+            #expect(try await client.console("/proximos/pausa", method: .post, session: asesor, form: [("accion", "reanudar")]).status == .forbidden)
+
+            let resumed = try await client.console("/proximos/pausa", method: .post, session: admin, form: [("accion", "reanudar")])
+            #expect(resumed.location == "/proximos?ok=reanudado")
+            #expect(try await client.console("/proximos", session: admin).body.contains("Se envía"))
+        }
+    }
+}

@@ -85,13 +85,19 @@ public struct SettingsChanged: EventPayload {
     /// Fold every rendered SMS to GSM-7 (one part costs a third of UCS-2). Absent in events
     /// written before it existed: those leave it as it was (on by default).
     public var smsTransliteration: Bool?
+    /// Stop all sending (true) or resume it (false), with the admin's reason. Absent in
+    /// events written before pausing existed: those leave it as it was (not paused).
+    public var paused: Bool?
+    public var pauseReason: String?
 
     public init(timeZone: String? = nil, quietHoursStart: String? = nil, quietHoursEnd: String? = nil,
                 dailyCap: Int? = nil, enabledStages: [String]? = nil, weeklyMaximum: Int? = nil,
                 runTime: String? = nil, reactivateTime: String? = nil, reactivatePendingDays: Int? = nil,
                 reactivateIntervalDays: Int? = nil, whatsappMessagesPerSecond: Double? = nil,
-                smsTransliteration: Bool? = nil) {
+                smsTransliteration: Bool? = nil, paused: Bool? = nil, pauseReason: String? = nil) {
         self.smsTransliteration = smsTransliteration
+        self.paused = paused
+        self.pauseReason = pauseReason
         self.timeZone = timeZone
         self.quietHoursStart = quietHoursStart
         self.quietHoursEnd = quietHoursEnd

@@ -61,6 +61,8 @@ public enum AccessPolicy {
         // Issue 13. An asesor finds and opens only their own clients (checked in the handler).
         "GET /clientes": .roles([.admin, .asesor]),
         "GET /clientes/{id}": .roles([.admin, .asesor]),
+        "GET /proximos": .roles([.admin]),
+        "POST /proximos/pausa": .roles([.admin]),
     ]
 
     /// The rule for a route, nil when it has none (and so is refused).

@@ -40,6 +40,7 @@ struct Console {
         router.addRoutes(CredentialsController(store: store, auth: auth, views: views).routes, atPath: "/configuracion")
         router.addRoutes(MessagesController(store: store, views: views).routes, atPath: "/mensajes")
         router.addRoutes(ClientsController(store: store, views: views).routes, atPath: "/clientes")
+        router.addRoutes(UpcomingController(store: store, views: views).routes, atPath: "/proximos")
         let notifications = NotificationsController(store: store, actions: actions, providers: arguments.providers)
         router.addRoutes(TestSendController(notifications: notifications, views: views).routes, atPath: "/mensajes")
     }

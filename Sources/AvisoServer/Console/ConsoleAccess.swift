@@ -20,6 +20,7 @@ enum ConsoleAccess {
     static let sections = [
         Tab(label: "Mensajes", path: "/mensajes"),
         Tab(label: "Clientes", path: "/clientes"),
+        Tab(label: "Próximos envíos", path: "/proximos"),
         Tab(label: "Configuración", path: "/configuracion"),
     ]
 

@@ -36,6 +36,10 @@ struct UpcomingMessages: Sendable {
              Dictionary(try ClientRecord.fetchAll(db).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a }))
         }
         let zone = settings.zone
+        if settings.isPaused {
+            return [Moment(title: "Envíos en pausa", entries: [],
+                           summary: "No se decide ni se envía nada hasta que un administrador reanude los envíos.")]
+        }
         guard let today = LocalDay(iso: Timestamps.localDate(now, in: zone)) else { return [] }
         let runMinute = LocalClock.parseMinute(settings.runTime) ?? 9 * 60
         let reactivateMinute = LocalClock.parseMinute(settings.reactivateTime) ?? runMinute
