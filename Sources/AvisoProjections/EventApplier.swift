@@ -77,6 +77,7 @@ struct EventApplier {
             settings.updatedAt = at
             settings.updatedBy = record.actor
             try settings.save(db)
+            try SettingsHistory.record(e, record: record, at: at, db)
             timeZone = try Self.settingsTimeZone(db)
 
         case let .optedOut(e):

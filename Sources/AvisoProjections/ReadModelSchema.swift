@@ -158,6 +158,7 @@ public enum ReadModelSchema {
         migrator.registerMigration("v3-sms-transliteration", migrate: MessagingSettings.migrateV3SMSTransliteration)
         migrator.registerMigration("v3-ingestion", migrate: IngestionProjection.migrateV3Ingestion)
         migrator.registerMigration("v4-pause", migrate: MessagingSettings.migrateV4Pause)
+        migrator.registerMigration("v4-settings-history", migrate: SettingsHistory.migrateV4)
         return migrator
     }
 
@@ -172,5 +173,6 @@ public enum ReadModelSchema {
         ("conversation_windows", "phone, provider"),
         ("undecodable_records", "position"),
         ("seen_webhook_keys", "key"),
+        ("settings_changes", "position"),
     ]
 }

@@ -178,3 +178,33 @@ import Testing
         }
     }
 }
+
+/// Issue 13: Mensajería shows who changed what and when.
+@Suite struct ConsoleSettingsHistoryTests {
+    @Test func historyListsEachChangeWithAuthor() async throws {
+        let env = try await TestEnvironment.make()
+        defer { env.cleanUp() }
+        try await env.test { client in
+            let admin = try await client.consoleLogin("admin")
+            let empty = try await client.console("/configuracion/mensajeria", session: admin)
+            #expect(empty.body.contains("Sin cambios registrados"))
+            var form = SettingsForm(MessagingSettings.defaults).values.map { ($0.key.rawValue, $0.value) }
+            form.removeAll { $0.0 == SettingsForm.Field.dailyCap.rawValue }
+            form.append((SettingsForm.Field.dailyCap.rawValue, "3"))
+            form += SettingsForm.knownStages.map { ("etapas", $0) } + [("sms_gsm7", "1")]
+            let saved = try await client.console("/configuracion/mensajeria", method: .post, session: admin, form: form)
+            #expect(saved.location == "/configuracion/mensajeria?ok=guardado")
+            _ = try await client.console("/proximos/pausa", method: .post, session: admin, form: [("accion", "pausar"), ("motivo", "Feriado")])
+
+            let asesor = try await client.consoleLogin("asesor")
+            let page = try await client.console("/configuracion/mensajeria", session: asesor)
+            let history = String(page.body.split(separator: #"id="historial-configuracion""#).last ?? "")
+            #expect(history.contains("Máximo de mensajes por cliente al día: 3"))
+            #expect(history.contains("Envíos en pausa: «Feriado»"))
+            #expect(history.contains("Admin"))
+            // Newest first.
+            let pause = history.range(of: "Feriado")?.lowerBound, cap = history.range(of: "al día: 3")?.lowerBound
+            #expect(pause != nil && cap != nil && pause! < cap!)
+        }
+    }
+}

@@ -47,6 +47,7 @@ struct MessagingSettingsController {
         var providers: [ProviderStatus.Row]
         var publicURL: String?
         var webhooks: [ProviderStatus.Webhook]
+        var history: [SettingsHistoryView.Entry]
     }
 
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {
@@ -56,7 +57,7 @@ struct MessagingSettingsController {
         case "sin-cambios": "No había cambios que guardar."
         default: nil
         }
-        return render(SettingsForm(settings), invalid: nil, updated: updated, context: context, notice: notice)
+        return try render(SettingsForm(settings), invalid: nil, updated: updated, context: context, notice: notice)
     }
 
     @Sendable func save(_ request: Request, context: Context) async throws -> Response {
@@ -66,7 +67,7 @@ struct MessagingSettingsController {
         do {
             change = try form.change(from: settings)
         } catch {
-            return render(form, invalid: error, updated: updated, context: context, notice: nil, status: .unprocessableContent)
+            return try render(form, invalid: error, updated: updated, context: context, notice: nil, status: .unprocessableContent)
         }
         guard !change.isEmpty else { return ConsoleViews.redirect(Self.path + "?ok=sin-cambios") }
         try await store.append(.settingsChanged(change), actor: context.caller!.actor)
@@ -84,7 +85,7 @@ struct MessagingSettingsController {
     }
 
     private func render(_ form: SettingsForm, invalid: SettingsForm.Invalid?, updated: String?, context: Context,
-                        notice: String?, status: HTTPResponse.Status = .ok) -> Response {
+                        notice: String?, status: HTTPResponse.Status = .ok) throws -> Response {
         let editable = ConsoleAccess.allows(context.caller?.role, "POST", Self.path)
         let fields = SettingsForm.Field.allCases.map { f in
             FieldView(name: f.rawValue, label: f.label, value: form.values[f] ?? "", hint: f.hint, inputmode: f.inputmode,
@@ -93,10 +94,11 @@ struct MessagingSettingsController {
         let stages = SettingsForm.knownStages.map { stage in
             StageView(value: stage, label: Self.stageLabel(stage), checked: form.stages.contains(stage))
         }
+        let history = try store.read { db in try SettingsHistoryView.entries(db, zone: try MessagingSettings.current(db).zone) }
         let data = PageData(editable: editable,
                             error: invalid == nil ? nil : "Revise los campos marcados: no se guardó nada.",
                             fields: fields, stages: stages, stagesMessage: invalid?.stages, smsGSM7: form.smsGSM7 ?? true, updated: updated,
-                            providers: providers.providers, publicURL: providers.publicURL, webhooks: providers.webhooks)
+                            providers: providers.providers, publicURL: providers.publicURL, webhooks: providers.webhooks, history: history)
         let chrome = Chrome(title: "Mensajería", heading: "Configuración", context: context, section: "/configuracion",
                             tab: Self.path, notice: notice)
         return views.html("messaging", chrome: chrome, content: data, status: status)
