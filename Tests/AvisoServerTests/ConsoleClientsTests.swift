@@ -208,3 +208,38 @@ import Testing
         }
     }
 }
+
+/// Issue 13: the message log as CSV, with the page's filters, numbers masked, scoped.
+@Suite struct ConsoleExportTests {
+    @Test func exportFollowsFiltersScopeAndMasksNumbers() async throws {
+        let env = try await TestEnvironment.make()
+        defer { env.cleanUp() }
+        try await ConsoleMessagesTests.seedMessages(env)
+        try await env.seed([.messageSkipped(MessageSkipped(clientId: "C002", installmentId: nil, stage: "=HYPERLINK(\"x\")", channel: .sms,
+                                                           reason: .dailyCap, at: Date()))])
+        try await env.test { client in
+            let admin = try await client.consoleLogin("admin")
+            let page = try await client.console("/mensajes?canal=sms", session: admin)
+            #expect(page.body.contains(#"href="/mensajes/exportar?canal=sms""#))
+            let all = try await client.console("/mensajes/exportar", session: admin)
+            #expect(all.status == .ok)
+            #expect(all.contentType == "text/csv; charset=utf-8")
+            let lines = all.body.split(separator: "\r\n")
+            #expect(lines.first?.hasSuffix("fecha_utc,fecha_local,cliente_id,cliente,cuota,etapa,canal,estado,motivo,destino,simulacion,prueba,proveedor") == true)
+            #expect(lines.count == 5, "header and four messages")
+            #expect(all.body.contains("***1234") && all.body.contains("***7788"))
+            #expect(!all.body.contains("55551234") && !all.body.contains("30127788"), "numbers masked")
+            #expect(all.body.contains(#",'=HYPERLINK(""x""),"#) || all.body.contains(#","'=HYPERLINK(""x"")","#), "formula neutralised")
+            let sms = try await client.console("/mensajes/exportar?canal=sms", session: admin)
+            #expect(sms.body.split(separator: "\r\n").count == 4)
+            #expect(!sms.body.contains(",whatsapp,"))
+
+            let asesor = try await client.consoleLogin("asesor")
+            let theirs = try await client.console("/mensajes/exportar", session: asesor)
+            #expect(!theirs.body.contains("C003"), "another asesor's client")
+            #expect(theirs.body.contains("C001"))
+            let cliente = try await client.consoleLogin("cliente")
+            #expect(try await client.console("/mensajes/exportar", session: cliente).status == .forbidden)
+        }
+    }
+}

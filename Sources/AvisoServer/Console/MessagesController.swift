@@ -15,6 +15,7 @@ struct MessagesController {
     var routes: RouteCollection<Context> {
         let routes = RouteCollection(context: Context.self)
         routes.get("", use: list)
+        routes.get("exportar", use: export)
         routes.get("{id}", use: detail)
         return routes
     }
@@ -64,6 +65,7 @@ struct MessagesController {
         var pages: Int
         var previousHref: String?
         var nextHref: String?
+        var exportHref: String
     }
 
     struct DetailData: Sendable {
@@ -103,10 +105,31 @@ struct MessagesController {
                 summary: total == 1 ? "1 mensaje" : "\(total) mensajes",
                 page: page, pages: pages,
                 previousHref: page > 1 ? "/mensajes" + filters.query(page: page - 1) : nil,
-                nextHref: page < pages ? "/mensajes" + filters.query(page: page + 1) : nil)
+                nextHref: page < pages ? "/mensajes" + filters.query(page: page + 1) : nil,
+                exportHref: "/mensajes/exportar" + filters.query(page: nil))
         }
         let chrome = Chrome(title: "Mensajes", context: context, section: "/mensajes")
         return views.html("messages", chrome: chrome, content: data)
+    }
+
+    /// The log with the page's filters as a CSV download, numbers masked; an asesor gets
+    /// their own clients' messages only.
+    @Sendable func export(_ request: Request, context: Context) async throws -> Response {
+        let caller = context.caller!
+        let filters = MessageFilters(request.uri.queryParameters)
+        let text = try store.read { db in
+            let zone = try MessagingSettings.current(db).zone
+            let scope = try MessageScope.clients(for: caller, db)
+            let rows = try filters.fetchAll(db, clientIds: scope.all ? nil : scope.clients.map(\.id), zone: zone,
+                                            limit: MessageLogCSV.maximumRows)
+            return MessageLogCSV.text(rows, names: Dictionary(scope.clients.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a }),
+                                      zone: zone)
+        }
+        context.logger.info("message log exported", metadata: ["actor": "\(caller.actor)"])
+        var headers = ConsoleViews.securityHeaders
+        headers[.contentType] = "text/csv; charset=utf-8"
+        headers[.contentDisposition] = "attachment; filename=\"mensajes.csv\""
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
     @Sendable func detail(_ request: Request, context: Context) async throws -> Response {
