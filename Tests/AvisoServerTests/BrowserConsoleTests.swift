@@ -49,9 +49,12 @@ extension BrowserTests {
         try await withBrowser("telefono") { b in
             try await ConsoleMessagesTests.seedMessages(b.env)
             try await b.login("admin")
+            #expect(try await b.driver.currentURL().hasSuffix("/panel"))
+            try await b.driver.resize(width: 1100, height: 1400)
+            try await b.shot("panel")
             try await b.driver.emulatePhone(width: 390)
             let messageId = try b.env.store.read { try Int64.fetchOne($0, sql: "SELECT id FROM notifications_log WHERE message_key = 'k-failed'") }!
-            let pages = ["/mensajes", "/mensajes/\(messageId)", "/clientes", "/clientes/C001", "/configuracion/mensajeria",
+            let pages = ["/panel", "/proximos", "/mensajes", "/mensajes/\(messageId)", "/clientes", "/clientes/C001", "/configuracion/mensajeria",
                          "/configuracion/plantillas?etapa=D-2&canal=sms", "/configuracion/plantillas?etapa=D0&canal=whatsapp",
                          "/configuracion/credenciales", "/mensajes/999999"]
             for page in pages {

@@ -18,7 +18,7 @@ import Testing
             let asesor = try await client.consoleLogin("asesor")
             #expect(try await client.console("/", session: asesor).location == "/mensajes")
             let admin = try await client.consoleLogin("admin")
-            #expect(try await client.console("/", session: admin).location == "/mensajes")
+            #expect(try await client.console("/", session: admin).location == "/panel")
             let cliente = try await client.consoleLogin("cliente")
             #expect(try await client.console("/", session: cliente).location == "/configuracion")
             // Signing in without a target goes to the start page.
@@ -240,6 +240,41 @@ import Testing
             #expect(theirs.body.contains("C001"))
             let cliente = try await client.consoleLogin("cliente")
             #expect(try await client.console("/mensajes/exportar", session: cliente).status == .forbidden)
+        }
+    }
+}
+
+/// Issue 13: the admin's dashboard.
+@Suite struct ConsoleDashboardTests {
+    @Test func ratesByChannelAndStageSegmentsAndFailuresWithSimulatedApart() async throws {
+        let env = try await TestEnvironment.make()
+        defer { env.cleanUp() }
+        try await ConsoleMessagesTests.seedMessages(env)
+        let now = Date()
+        try await env.seed([
+            .messageRendered(MessageRendered(messageKey: "k-sms-2", clientId: "C002", installmentId: nil, stage: "D-2", channel: .sms,
+                                             text: String(repeating: "á", count: 100))),
+            .messageSent(MessageSent(messageKey: "k-sms-2", clientId: "C002", installmentId: nil, stage: "D-2", channel: .sms,
+                                     provider: "twilio", to: "+50241234567", messageId: "SM2", status: .sent, dryRun: false, at: now)),
+            .messageSent(MessageSent(messageKey: "k-dry", clientId: "C001", installmentId: nil, stage: "D-2", channel: .whatsapp,
+                                     provider: "dry-run", to: "+50255551234", messageId: "dry", status: .sent, dryRun: true, at: now)),
+        ])
+        try await env.test { client in
+            let admin = try await client.consoleLogin("admin")
+            let page = try await client.console("/panel?precio=0.5", session: admin)
+            #expect(page.status == .ok)
+            let week = String(page.body.split(separator: "Últimos 7 días").last?.split(separator: "</section>").first ?? "")
+            // WhatsApp: 1 sent, delivered. SMS: the undelivered one and the 2-part UCS-2 one (3 segments with the first's 1).
+            #expect(week.contains(#"<td data-etiqueta="Canal">WhatsApp</td><td data-etiqueta="Enviados">1</td><td data-etiqueta="Entregados">1</td><td data-etiqueta="Fallidos">0</td><td data-etiqueta="Tasa de entrega">100 %</td>"#))
+            #expect(week.contains(#"<td data-etiqueta="Canal">SMS</td><td data-etiqueta="Enviados">2</td><td data-etiqueta="Entregados">0</td><td data-etiqueta="Fallidos">1</td>"#))
+            #expect(week.contains("1 simulaciones aparte"))
+            #expect(week.contains("<strong>3</strong> segmentos"), "1 (GSM-7 text) + 2 (100 UCS-2 characters)")
+            #expect(week.contains("Q1.50"))
+            #expect(week.contains("30003: teléfono apagado"))
+            #expect(week.contains("2 días antes del vencimiento"))
+
+            let asesor = try await client.consoleLogin("asesor")
+            #expect(try await client.console("/panel", session: asesor).status == .forbidden)
         }
     }
 }

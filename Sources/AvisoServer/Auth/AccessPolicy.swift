@@ -63,6 +63,7 @@ public enum AccessPolicy {
         "GET /clientes/{id}": .roles([.admin, .asesor]),
         "GET /mensajes/exportar": .roles([.admin, .asesor]),
         "GET /proximos": .roles([.admin]),
+        "GET /panel": .roles([.admin]),
         "POST /proximos/pausa": .roles([.admin]),
     ]
 

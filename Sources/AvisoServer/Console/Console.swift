@@ -41,6 +41,7 @@ struct Console {
         router.addRoutes(MessagesController(store: store, views: views).routes, atPath: "/mensajes")
         router.addRoutes(ClientsController(store: store, views: views).routes, atPath: "/clientes")
         router.addRoutes(UpcomingController(store: store, views: views).routes, atPath: "/proximos")
+        router.addRoutes(DashboardController(store: store, views: views).routes, atPath: "/panel")
         let notifications = NotificationsController(store: store, actions: actions, providers: arguments.providers)
         router.addRoutes(TestSendController(notifications: notifications, views: views).routes, atPath: "/mensajes")
     }

@@ -18,6 +18,7 @@ enum ConsoleAccess {
 
     /// Top navigation.
     static let sections = [
+        Tab(label: "Panel", path: "/panel"),
         Tab(label: "Mensajes", path: "/mensajes"),
         Tab(label: "Clientes", path: "/clientes"),
         Tab(label: "Próximos envíos", path: "/proximos"),

@@ -13,7 +13,7 @@ struct ConsoleErrorPages: RouterMiddleware {
     let sessions: SessionStore
     let users: any UserDirectory
 
-    static let prefixes = ["/configuracion", "/mensajes", "/clientes", "/proximos", "/ingresar", "/salir"]
+    static let prefixes = ["/configuracion", "/mensajes", "/clientes", "/proximos", "/panel", "/ingresar", "/salir"]
 
     static func isConsolePage(_ path: String) -> Bool {
         path == "/" || prefixes.contains { path == $0 || path.hasPrefix($0 + "/") }

@@ -15,9 +15,11 @@ struct HomeController {
         return routes
     }
 
-    /// Staff start on their messages (an asesor's own clients'); a cliente on Credenciales.
+    /// An admin starts on the dashboard, an asesor on their own clients' messages, a cliente
+    /// on Credenciales: the first of these the role may open.
     @Sendable func home(_ request: Request, context: Context) async throws -> Response {
-        ConsoleViews.redirect(ConsoleAccess.allows(context.caller?.role, "GET", "/mensajes") ? "/mensajes" : "/configuracion")
+        let start = ["/panel", "/mensajes"].first { ConsoleAccess.allows(context.caller?.role, "GET", $0) } ?? "/configuracion"
+        return ConsoleViews.redirect(start)
     }
 
     @Sendable func configuration(_ request: Request, context: Context) async throws -> Response {
