@@ -23,6 +23,7 @@ public enum LedgerEvent: Sendable, Equatable {
     case scheduledMessageCancelled(ScheduledMessageCancelled)
     case sendOutcomeUnknown(SendOutcomeUnknown)
     case inboundMessageReceived(InboundMessageReceived)
+    case userStatusChanged(UserStatusChanged)
     case unknown(type: String, version: Int)
 
     /// The typed payload, nil for `.unknown`.
@@ -48,6 +49,7 @@ public enum LedgerEvent: Sendable, Equatable {
         case let .scheduledMessageCancelled(p): p
         case let .sendOutcomeUnknown(p): p
         case let .inboundMessageReceived(p): p
+        case let .userStatusChanged(p): p
         case .unknown: nil
         }
     }
@@ -110,6 +112,7 @@ public enum EventCatalogue {
         entry(ScheduledMessageCancelled.self, LedgerEvent.scheduledMessageCancelled),
         entry(SendOutcomeUnknown.self, LedgerEvent.sendOutcomeUnknown),
         entry(InboundMessageReceived.self, LedgerEvent.inboundMessageReceived),
+        entry(UserStatusChanged.self, LedgerEvent.userStatusChanged),
     ])
 
     /// Upcasters turn an old version's JSON object into the next version's, one step at a

@@ -159,6 +159,7 @@ public enum ReadModelSchema {
         migrator.registerMigration("v3-ingestion", migrate: IngestionProjection.migrateV3Ingestion)
         migrator.registerMigration("v4-pause", migrate: MessagingSettings.migrateV4Pause)
         migrator.registerMigration("v4-settings-history", migrate: SettingsHistory.migrateV4)
+        migrator.registerMigration("v4-user-status", migrate: UserRecord.migrateV4UserStatus)
         return migrator
     }
 

@@ -87,3 +87,49 @@ extension BrowserTests {
         }
     }
 }
+
+/// Issue 13: the admin's pause and password reset, in the browser.
+extension BrowserTests {
+    @Test func adminPausesSendingAndSeesThePause() async throws {
+        try await withBrowser("pausa") { b in
+            try await b.login("admin")
+            try await b.go("/proximos")
+            #expect(try await b.driver.text(".proximos").contains("Hoy"))
+            try await b.driver.fill("#motivo", "Revisión de cartera")
+            try await b.driver.click("#pausar")
+            try await b.driver.waitUntil("the paused page") { try await b.driver.currentURL().contains("ok=pausado") }
+            #expect(try await b.driver.text("#estado-pausa").contains("Envíos en pausa: «Revisión de cartera»"))
+            #expect(try await b.driver.text(".proximos").contains("No se decide ni se envía nada"))
+            try await b.shot("proximos-pausa")
+            try await b.driver.click("#reanudar")
+            try await b.driver.waitUntil("resumed") { try await b.driver.currentURL().contains("ok=reanudado") }
+        }
+    }
+
+    @Test func resetUserMustChangeThePassword() async throws {
+        try await withBrowser("restablecer") { b in
+            try await b.login("admin")
+            try await b.go("/usuarios")
+            try await b.driver.click("#usuario-asesor .restablecer")
+            try await b.driver.waitUntil("the one-time password") { try await b.driver.text("#clave-unica").count == 16 }
+            let password = try await b.driver.text("#clave-unica")
+            try await b.shot("usuarios-restablecer")
+            try await b.driver.click(".salir button")
+            try await b.driver.waitUntil("signed out") { try await b.driver.currentURL().contains("/ingresar") }
+
+            try await b.login("asesor", password: password)
+            try await b.driver.waitUntil("the forced password change") {
+                try await b.driver.currentURL().hasSuffix("/configuracion/credenciales?cambio=obligatorio")
+            }
+            try await b.go("/mensajes")
+            #expect(try await b.driver.currentURL().contains("/configuracion/credenciales"))
+            try await b.driver.fill("#actual", password)
+            try await b.driver.fill("#nueva", "clave-elegida-por-ana")
+            try await b.driver.fill("#repetir", "clave-elegida-por-ana")
+            try await b.driver.click("#guardar-clave")
+            try await b.driver.waitUntil("the change") { try await b.driver.currentURL().contains("ok=clave") }
+            try await b.go("/mensajes")
+            #expect(try await b.driver.currentURL().hasSuffix("/mensajes"))
+        }
+    }
+}

@@ -187,7 +187,8 @@ import Testing
             "POST /mensajes/prueba": .roles([.admin, .asesor]),
             // Issue 13.
             "GET /clientes": .roles([.admin, .asesor]), "GET /clientes/{id}": .roles([.admin, .asesor]),
-            "GET /mensajes/exportar": .roles([.admin, .asesor]), "GET /proximos": .roles([.admin]), "GET /panel": .roles([.admin]), "POST /proximos/pausa": .roles([.admin]),
+            "GET /mensajes/exportar": .roles([.admin, .asesor]), "GET /proximos": .roles([.admin]), "GET /panel": .roles([.admin]),
+            "GET /usuarios": .roles([.admin]), "POST /usuarios": .roles([.admin]), "POST /proximos/pausa": .roles([.admin]),
         ]
         let console = AccessPolicy.table.filter { ConsoleErrorPages.isConsolePage(String($0.key.split(separator: " ")[1])) || $0.key.contains("/consola/") }
         #expect(console == expected)

@@ -278,3 +278,69 @@ import Testing
         }
     }
 }
+
+/// Issue 13: an admin lists, disables, enables and resets users; each change is an event.
+@Suite struct ConsoleUsersTests {
+    @Test func disableEndsSessionsAndRefusesLogin() async throws {
+        let env = try await TestEnvironment.make()
+        defer { env.cleanUp() }
+        try await env.test { client in
+            let admin = try await client.consoleLogin("admin")
+            let asesor = try await client.consoleLogin("asesor")
+            let list = try await client.console("/usuarios", session: admin)
+            #expect(list.status == .ok)
+            #expect(list.body.contains(#"id="usuario-otroasesor""#) && list.body.contains("Luis Morales"))
+            #expect(!list.body.contains("$2"), "no password hash on the page")
+            #expect(try await client.console("/usuarios", session: asesor).status == .forbidden)
+
+            let asesorId = try env.userId("asesor")
+            let off = try await client.console("/usuarios", method: .post, session: admin, form: [("usuario", asesorId), ("accion", "desactivar")])
+            #expect(off.location == "/usuarios?ok=desactivado")
+            let status = try env.records().compactMap { r -> (UserStatusChanged, String)? in
+                if case let .userStatusChanged(e) = try r.decodeEvent() { (e, r.actor) } else { nil }
+            }
+            #expect(status.count == 1 && status[0].0 == UserStatusChanged(userId: asesorId, disabled: true))
+            #expect(status.first?.1 == "user:\(try env.userId("admin"))")
+            // The session ended, and signing in again is refused like a wrong password.
+            #expect(try await client.console("/mensajes", session: asesor).status == .seeOther)
+            let again = try await client.console("/ingresar", method: .post, form: [("login", "asesor"), ("password", TestSecrets.passwords["asesor"]!)])
+            #expect(again.status != .seeOther)
+            #expect(try await client.console("/usuarios", session: admin).body.contains("Desactivado"))
+
+            let on = try await client.console("/usuarios", method: .post, session: admin, form: [("usuario", asesorId), ("accion", "activar")])
+            #expect(on.location == "/usuarios?ok=activado")
+            _ = try await client.consoleLogin("asesor")
+
+            let adminId = try env.userId("admin")
+            let selfOff = try await client.console("/usuarios", method: .post, session: admin, form: [("usuario", adminId), ("accion", "desactivar")])
+            #expect(selfOff.status == .badRequest)
+        }
+    }
+
+    @Test func resetShowsAOneTimePasswordThatMustBeChanged() async throws {
+        let env = try await TestEnvironment.make()
+        defer { env.cleanUp() }
+        try await env.test { client in
+            let admin = try await client.consoleLogin("admin")
+            let asesorId = try env.userId("asesor")
+            let reset = try await client.console("/usuarios", method: .post, session: admin, form: [("usuario", asesorId), ("accion", "restablecer")])
+            #expect(reset.status == .ok)
+            let range = try #require(reset.body.range(of: #"id="clave-unica">([A-Za-z0-9]{16})<"#, options: .regularExpression))
+            let password = String(reset.body[range].dropFirst(#"id="clave-unica">"#.count).dropLast())
+            #expect(!(try env.records().contains { String(decoding: $0.payload, as: UTF8.self).contains(password) }), "never in the ledger")
+            #expect(try await client.console("/usuarios", session: admin).body.contains("Debe cambiar la contraseña"))
+            #expect(!(try await client.console("/usuarios", session: admin).body.contains(password)), "shown once")
+
+            let asesor = try await client.consoleLogin("asesor", password: password)
+            let blocked = try await client.console("/mensajes", session: asesor)
+            #expect(blocked.location == "/configuracion/credenciales?cambio=obligatorio")
+            let page = try await client.console("/configuracion/credenciales?cambio=obligatorio", session: asesor)
+            #expect(page.body.contains("elija una nueva"))
+            let changed = try await client.console("/configuracion/credenciales", method: .post, session: asesor,
+                                                   form: [("actual", password), ("nueva", "una-clave-nueva-123"), ("repetir", "una-clave-nueva-123")])
+            #expect(changed.status == .seeOther)
+            let after = try await client.consoleLogin("asesor", password: "una-clave-nueva-123")
+            #expect(try await client.console("/mensajes", session: after).status == .ok)
+        }
+    }
+}

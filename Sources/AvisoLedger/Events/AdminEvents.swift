@@ -58,10 +58,28 @@ public struct CredentialChanged: EventPayload {
     public static let schemaVersion = 1
     public var userId: String
     public var passwordHash: String
+    /// An admin's reset to a one-time password: the user must choose a new one at the next
+    /// login. Absent (older events, a user's own change): no change required.
+    public var mustChange: Bool?
 
-    public init(userId: String, passwordHash: String) {
+    public init(userId: String, passwordHash: String, mustChange: Bool? = nil) {
         self.userId = userId
         self.passwordHash = passwordHash
+        self.mustChange = mustChange
+    }
+}
+
+/// An admin disabled (or enabled again) a user: a disabled user cannot sign in and their
+/// sessions end.
+public struct UserStatusChanged: EventPayload {
+    public static let eventType = "UserStatusChanged"
+    public static let schemaVersion = 1
+    public var userId: String
+    public var disabled: Bool
+
+    public init(userId: String, disabled: Bool) {
+        self.userId = userId
+        self.disabled = disabled
     }
 }
 

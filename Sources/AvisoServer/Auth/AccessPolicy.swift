@@ -64,6 +64,8 @@ public enum AccessPolicy {
         "GET /mensajes/exportar": .roles([.admin, .asesor]),
         "GET /proximos": .roles([.admin]),
         "GET /panel": .roles([.admin]),
+        "GET /usuarios": .roles([.admin]),
+        "POST /usuarios": .roles([.admin]),
         "POST /proximos/pausa": .roles([.admin]),
     ]
 

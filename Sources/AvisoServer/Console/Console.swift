@@ -42,6 +42,8 @@ struct Console {
         router.addRoutes(ClientsController(store: store, views: views).routes, atPath: "/clientes")
         router.addRoutes(UpcomingController(store: store, views: views).routes, atPath: "/proximos")
         router.addRoutes(DashboardController(store: store, views: views).routes, atPath: "/panel")
+        router.addRoutes(UsersController(store: store, sessions: parts.sessions, bcryptCost: arguments.bcryptCost, views: views).routes,
+                         atPath: "/usuarios")
         let notifications = NotificationsController(store: store, actions: actions, providers: arguments.providers)
         router.addRoutes(TestSendController(notifications: notifications, views: views).routes, atPath: "/mensajes")
     }

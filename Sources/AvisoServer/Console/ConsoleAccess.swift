@@ -22,6 +22,7 @@ enum ConsoleAccess {
         Tab(label: "Mensajes", path: "/mensajes"),
         Tab(label: "Clientes", path: "/clientes"),
         Tab(label: "Próximos envíos", path: "/proximos"),
+        Tab(label: "Usuarios", path: "/usuarios"),
         Tab(label: "Configuración", path: "/configuracion"),
     ]
 

@@ -13,7 +13,7 @@ struct ConsoleErrorPages: RouterMiddleware {
     let sessions: SessionStore
     let users: any UserDirectory
 
-    static let prefixes = ["/configuracion", "/mensajes", "/clientes", "/proximos", "/panel", "/ingresar", "/salir"]
+    static let prefixes = ["/configuracion", "/mensajes", "/clientes", "/proximos", "/panel", "/usuarios", "/ingresar", "/salir"]
 
     static func isConsolePage(_ path: String) -> Bool {
         path == "/" || prefixes.contains { path == $0 || path.hasPrefix($0 + "/") }
@@ -44,6 +44,7 @@ struct ConsoleErrorPages: RouterMiddleware {
             let back = request.method == .get ? "?siguiente=" + (request.uri.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["/", "-"])) ?? "") : ""
             return ConsoleViews.redirect("/ingresar" + back)
         }
+        if code == "password_change_required" { return ConsoleViews.redirect("/configuracion/credenciales?cambio=obligatorio") }
         let (title, message) = Self.explain(status: status, code: code)
         let signedIn = try? AccessMiddleware.sessionCaller(request, sessions: sessions, users: users)
         let chrome = signedIn.map { Chrome(title: title, caller: $0.caller, csrf: $0.csrfToken, section: "") } ?? Chrome(anonymousTitle: title)

@@ -78,7 +78,8 @@ struct AuthController {
         let user = try users.user(login: login)
         let hash = user?.passwordHash ?? Self.decoyHash(cost: arguments.bcryptCost)
         let matches = await checkPassword(password, hash: hash)
-        guard let user, matches, let role = UserRole(rawValue: user.role) else {
+        // A disabled user is refused like a wrong password: the answer tells no one the account exists.
+        guard let user, matches, !user.isDisabled, let role = UserRole(rawValue: user.role) else {
             context.logger.notice("login failed")
             throw APIError(.unauthorized, code: "invalid_credentials", "wrong login or password")
         }
