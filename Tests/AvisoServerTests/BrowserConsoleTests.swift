@@ -56,7 +56,7 @@ extension BrowserTests {
             let messageId = try b.env.store.read { try Int64.fetchOne($0, sql: "SELECT id FROM notifications_log WHERE message_key = 'k-failed'") }!
             let pages = ["/panel", "/proximos", "/mensajes", "/mensajes/\(messageId)", "/clientes", "/clientes/C001", "/configuracion/mensajeria",
                          "/configuracion/plantillas?etapa=D-2&canal=sms", "/configuracion/plantillas?etapa=D0&canal=whatsapp",
-                         "/configuracion/credenciales", "/mensajes/999999"]
+                         "/configuracion/credenciales", "/mensajes/999999", "/usuarios", "/clientes/por-corregir"]
             for page in pages {
                 try await b.go(page)
                 let width = try await b.driver.script("return [document.documentElement.scrollWidth, window.innerWidth]") as? [Int] ?? []

@@ -186,7 +186,7 @@ import Testing
             "GET /mensajes": .roles([.admin, .asesor]), "GET /mensajes/{id}": .roles([.admin, .asesor]),
             "POST /mensajes/prueba": .roles([.admin, .asesor]),
             // Issue 13.
-            "GET /clientes": .roles([.admin, .asesor]), "GET /clientes/{id}": .roles([.admin, .asesor]),
+            "GET /clientes": .roles([.admin, .asesor]), "GET /clientes/{id}": .roles([.admin, .asesor]), "GET /clientes/por-corregir": .roles([.admin]),
             "GET /mensajes/exportar": .roles([.admin, .asesor]), "GET /proximos": .roles([.admin]), "GET /panel": .roles([.admin]),
             "GET /usuarios": .roles([.admin]), "POST /usuarios": .roles([.admin]), "POST /proximos/pausa": .roles([.admin]),
         ]

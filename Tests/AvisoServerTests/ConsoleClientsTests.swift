@@ -344,3 +344,24 @@ import Testing
         }
     }
 }
+
+/// Issue 13: "números por corregir", for admins.
+@Suite struct ConsoleNumbersToFixTests {
+    @Test func listsInvalidAndFixedLineNumbersWithTheReason() async throws {
+        let env = try await TestEnvironment.make()
+        defer { env.cleanUp() }
+        try await env.test { client in
+            let admin = try await client.consoleLogin("admin")
+            let page = try await client.console("/clientes/por-corregir", session: admin)
+            #expect(page.status == .ok)
+            // C006 (2245-6789) is a Guatemalan fixed line; C001 (5555-1234) a mobile.
+            #expect(page.body.contains(#"<a href="/clientes/C006">Pedro Antonio Girón (C006)</a>"#))
+            #expect(page.body.contains("Teléfono fijo"))
+            #expect(!page.body.contains("/clientes/C001\""))
+            #expect(try await client.console("/clientes", session: admin).body.contains(#"href="/clientes/por-corregir""#))
+            let asesor = try await client.consoleLogin("asesor")
+            #expect(try await client.console("/clientes/por-corregir", session: asesor).status == .forbidden)
+            #expect(!(try await client.console("/clientes", session: asesor).body.contains("por-corregir")))
+        }
+    }
+}

@@ -61,6 +61,7 @@ public enum AccessPolicy {
         // Issue 13. An asesor finds and opens only their own clients (checked in the handler).
         "GET /clientes": .roles([.admin, .asesor]),
         "GET /clientes/{id}": .roles([.admin, .asesor]),
+        "GET /clientes/por-corregir": .roles([.admin]),
         "GET /mensajes/exportar": .roles([.admin, .asesor]),
         "GET /proximos": .roles([.admin]),
         "GET /panel": .roles([.admin]),

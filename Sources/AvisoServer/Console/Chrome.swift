@@ -13,6 +13,7 @@ struct Chrome: Sendable {
     var signedIn = false
     var userName = ""
     var roleLabel = ""
+    var isAdmin = false
     /// `Ana Pérez · Asesor`; just `Administrador` when the name is the role's own word.
     var userLine = ""
     var csrf = ""
@@ -37,6 +38,7 @@ struct Chrome: Sendable {
         signedIn = true
         userName = caller.name
         roleLabel = ConsoleAccess.roleLabel(caller.role)
+        isAdmin = caller.role == .admin
         userLine = Self.userLine(name: caller.name, role: roleLabel)
         self.csrf = csrf ?? ""
         nav = ConsoleAccess.sections.filter { ConsoleAccess.allows(caller.role, "GET", $0.path) }

@@ -1,6 +1,7 @@
 import AvisoLedger
 import AvisoProjections
 import Foundation
+import GRDB
 import Hummingbird
 
 /// `/clientes`: search among the caller's clients; `/clientes/{id}`: one client's page. An
@@ -13,6 +14,7 @@ struct ClientsController {
     var routes: RouteCollection<Context> {
         let routes = RouteCollection(context: Context.self)
         routes.get("", use: search)
+        routes.get("por-corregir", use: toFix)
         routes.get("{id}", use: page)
         return routes
     }
@@ -41,6 +43,26 @@ struct ClientsController {
         let summary = (total == 1 ? "1 cliente" : "\(total) clientes") + (total > shown.count ? " (se muestran \(shown.count); afine la búsqueda)" : "")
         let chrome = Chrome(title: "Clientes", context: context, section: "/clientes")
         return views.html("clients", chrome: chrome, content: SearchData(query: query, results: shown, summary: summary))
+    }
+
+    struct ToFix: Sendable {
+        var id: String
+        var name: String
+        var href: String
+        var phone: String
+        var reason: String
+    }
+
+    /// Admins: every client whose number cannot receive messages (invalid or a fixed line), with why.
+    @Sendable func toFix(_ request: Request, context: Context) async throws -> Response {
+        let rows = try store.read { db in
+            try ClientRecord.order(Column("id")).fetchAll(db).compactMap { c -> ToFix? in
+                let (valid, verdict) = ClientPageData.phoneVerdict(c)
+                return valid ? nil : ToFix(id: c.id, name: c.name, href: "/clientes/\(c.id)", phone: Masking.phone(c.phone), reason: verdict)
+            }
+        }
+        let chrome = Chrome(title: "Números por corregir", context: context, section: "/clientes")
+        return views.html("clients-to-fix", chrome: chrome, content: ["clients": rows])
     }
 
     @Sendable func page(_ request: Request, context: Context) async throws -> Response {
