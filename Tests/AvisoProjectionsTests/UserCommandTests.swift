@@ -41,3 +41,20 @@ import Testing
         #expect(unknown.stderr.contains("no user with login `nadie`"))
     }
 }
+
+/// Issue 13: `aviso log --csv`, the console's CSV with numbers masked.
+@Suite(.serialized) struct LogCSVCommandTests {
+    private let aviso = avisoUnderTest()
+
+    @Test func logAsCSVMasksNumbers() async throws {
+        let directory = try await directoryWithAnUnreadableRecord()
+        let data = ["--data", directory.url.path]
+        let csv = try runProcess(aviso, ["log", "--csv"] + data)
+        #expect(csv.status == 0, "\(csv.stderr)")
+        let lines = csv.stdout.split(separator: "\r\n")
+        #expect(lines.first?.hasSuffix("fecha_utc,fecha_local,cliente_id,cliente,cuota,etapa,canal,estado,motivo,destino,simulacion,prueba,proveedor") == true)
+        #expect(lines.count >= 2)
+        #expect(csv.stdout.contains("***"))
+        #expect(try runProcess(aviso, ["log", "--csv", "--unmasked"] + data).status != 0)
+    }
+}

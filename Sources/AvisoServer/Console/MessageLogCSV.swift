@@ -4,14 +4,15 @@ import Foundation
 
 /// The message log as CSV (RFC 4180, UTF-8 with a BOM so spreadsheets read the accents):
 /// one row per message with the page's filters, numbers masked to their last 4 digits.
-enum MessageLogCSV {
+public enum MessageLogCSV {
     /// An export is a report, not a backup: past this many rows, narrow the filters.
     static let maximumRows = 100_000
 
     static let header = ["fecha_utc", "fecha_local", "cliente_id", "cliente", "cuota", "etapa", "canal", "estado",
                          "motivo", "destino", "simulacion", "prueba", "proveedor"]
 
-    static func text(_ rows: [NotificationRecord], names: [String: String], zone: TimeZone) -> String {
+    /// The CSV for `rows` (the console's export and `aviso log --csv`).
+    public static func text(_ rows: [NotificationRecord], names: [String: String], zone: TimeZone) -> String {
         var out = "\u{FEFF}" + line(header)
         for r in rows {
             let view = MessagesController.row(r, names: names, zone: zone)
