@@ -38,7 +38,7 @@ struct ClientsController {
         // A GET form writes spaces as `+`, which the query parser leaves as is.
         let query = String((request.uri.queryParameters["q"].map(String.init) ?? "").prefix(100))
             .replacingOccurrences(of: "+", with: " ").trimmingCharacters(in: .whitespaces)
-        let (total, clients) = try store.read { try ClientSearch.find(query, for: caller, $0) }
+        let (total, clients) = try await store.readAsync { try ClientSearch.find(query, for: caller, $0) }
         let shown = clients.map { Found(id: $0.id, name: $0.name, href: "/clientes/\($0.id)", phone: Masking.phone($0.phone), advisor: $0.advisor ?? "—") }
         let summary = (total == 1 ? "1 cliente" : "\(total) clientes") + (total > shown.count ? " (se muestran \(shown.count); afine la búsqueda)" : "")
         let chrome = Chrome(title: "Clientes", context: context, section: "/clientes")
@@ -55,7 +55,7 @@ struct ClientsController {
 
     /// Admins: every client whose number cannot receive messages (invalid or a fixed line), with why.
     @Sendable func toFix(_ request: Request, context: Context) async throws -> Response {
-        let rows = try store.read { db in
+        let rows = try await store.readAsync { db in
             try ClientRecord.order(Column("id")).fetchAll(db).compactMap { c -> ToFix? in
                 let (valid, verdict) = ClientPageData.phoneVerdict(c)
                 return valid ? nil : ToFix(id: c.id, name: c.name, href: "/clientes/\(c.id)", phone: Masking.phone(c.phone), reason: verdict)
@@ -68,7 +68,7 @@ struct ClientsController {
     @Sendable func page(_ request: Request, context: Context) async throws -> Response {
         guard let id = context.parameters.get("id"), id.utf8.count <= 100 else { throw APIError.notFound("no such client") }
         let caller = context.caller!
-        var data = try store.read { db in
+        var data = try await store.readAsync { db in
             try ClientPageData.build(try ClientScope.client(id, for: caller, db), db)
         }
         data.upcoming = try UpcomingMessages(store: store).moments(clientIds: [id])

@@ -85,7 +85,7 @@ struct MessagesController {
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
         let caller = context.caller!
         let filters = MessageFilters(request.uri.queryParameters)
-        let data = try store.read { db in
+        let data = try await store.readAsync { db in
             let zone = try MessagingSettings.current(db).zone
             let scope = try MessageScope.clients(for: caller, db)
             let ids = scope.all ? nil : scope.clients.map(\.id)
@@ -117,7 +117,7 @@ struct MessagesController {
     @Sendable func export(_ request: Request, context: Context) async throws -> Response {
         let caller = context.caller!
         let filters = MessageFilters(request.uri.queryParameters)
-        let text = try store.read { db in
+        let text = try await store.readAsync { db in
             let zone = try MessagingSettings.current(db).zone
             let scope = try MessageScope.clients(for: caller, db)
             let rows = try filters.fetchAll(db, clientIds: scope.all ? nil : scope.clients.map(\.id), zone: zone,
@@ -135,7 +135,7 @@ struct MessagesController {
     @Sendable func detail(_ request: Request, context: Context) async throws -> Response {
         guard let id = context.parameters.get("id", as: Int64.self) else { throw APIError.notFound("no such message") }
         let caller = context.caller!
-        let (row, client, zone) = try store.read { db in
+        let (row, client, zone) = try await store.readAsync { db in
             guard let row = try NotificationRecord.fetchOne(db, key: id) else { throw APIError.notFound("no such message") }
             // Same rule as the API: an asesor asking for another asesor's client is refused.
             let client = try ClientScope.client(row.clientId, for: caller, db)
