@@ -55,8 +55,9 @@ struct UpcomingMessages: Sendable {
                     .map { Self.entry($0, name: names[$0.clientId], zone: zone) }
             }
             let date = CalendarDate(iso: day.description).map(SpanishFormatting.longDate) ?? day.description
-            out.append(Moment(title: "\(label), \(date) (envío de las \(settings.runTime))", entries: entries,
-                              summary: Self.summary(entries)))
+            let runPassed = offset == 0 && now > LocalClock.instant(day, minute: runMinute, in: zone)
+            let when = runPassed ? "lo que haría una corrida ahora; el envío de las \(settings.runTime) ya pasó" : "envío de las \(settings.runTime)"
+            out.append(Moment(title: "\(label), \(date) (\(when))", entries: entries, summary: Self.summary(entries)))
         }
         return out
     }
