@@ -90,7 +90,7 @@ let package = Package(
         .executableTarget(name: "phone-bench", dependencies: ["AvisoMessaging"], path: "tools/phone-bench",
                           exclude: ["make_list.py", "reference.py", "run.sh"]),
         .testTarget(name: "AvisoMessagingTests", dependencies: [
-            "AvisoMessaging", "AvisoFakeProviders", "AvisoProjections",
+            "AvisoMessaging", "AvisoFakeProviders", "AvisoProjections", "AvisoTestSupport",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
@@ -107,7 +107,7 @@ let package = Package(
         .target(name: "AvisoTestSupport", path: "Tests/AvisoTestSupport"),
         .testTarget(name: "AvisoLedgerTests", dependencies: ["AvisoLedger", "CLMDB"]),
         .testTarget(name: "AvisoProjectionsTests", dependencies: [
-            "AvisoLedger", "AvisoProjections", "AvisoPortfolio", "aviso", "ledger-stress",
+            "AvisoLedger", "AvisoProjections", "AvisoTestSupport", "AvisoPortfolio", "aviso", "ledger-stress",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
     ],

@@ -25,6 +25,7 @@ public enum LedgerEvent: Sendable, Equatable {
     case inboundMessageReceived(InboundMessageReceived)
     case whatsappTemplateSynced(WhatsAppTemplateSynced)
     case whatsappAccountHealthChanged(WhatsAppAccountHealthChanged)
+    case userStatusChanged(UserStatusChanged)
     case unknown(type: String, version: Int)
 
     /// The typed payload, nil for `.unknown`.
@@ -52,6 +53,7 @@ public enum LedgerEvent: Sendable, Equatable {
         case let .inboundMessageReceived(p): p
         case let .whatsappTemplateSynced(p): p
         case let .whatsappAccountHealthChanged(p): p
+        case let .userStatusChanged(p): p
         case .unknown: nil
         }
     }
@@ -116,6 +118,7 @@ public enum EventCatalogue {
         entry(InboundMessageReceived.self, LedgerEvent.inboundMessageReceived),
         entry(WhatsAppTemplateSynced.self, LedgerEvent.whatsappTemplateSynced),
         entry(WhatsAppAccountHealthChanged.self, LedgerEvent.whatsappAccountHealthChanged),
+        entry(UserStatusChanged.self, LedgerEvent.userStatusChanged),
     ])
 
     /// Upcasters turn an old version's JSON object into the next version's, one step at a

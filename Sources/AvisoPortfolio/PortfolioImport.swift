@@ -31,8 +31,31 @@ public enum PortfolioImport {
     public static func run(clients: URL?, installments: URL?, into store: AvisoStore,
                            actor: String = "import", today: Date = Date()) async throws -> ImportSummary {
         let zone = try store.read { try MessagingSettings.current($0).zone }
-        let clientEvents = try clients.map { try parseClients($0) } ?? []
-        let installmentEvents = try installments.map { try parseInstallments($0, today: today, timeZone: zone) } ?? []
+        let clientEvents = try clients.map { try parseClients(PortfolioFile.rows($0, required: clientRequired), file: $0.lastPathComponent) } ?? []
+        let installmentEvents = try installments.map {
+            try parseInstallments(PortfolioFile.rows($0, required: installmentRequired), file: $0.lastPathComponent, today: today, timeZone: zone)
+        } ?? []
+        return try await append(clientEvents, installmentEvents, into: store, actor: actor)
+    }
+
+    /// The row-level entry point: rows already in memory (decoded JSON objects, field name →
+    /// string or number), checked and appended exactly as a file's would be. `source` names
+    /// them in errors. The API's PUT routes import one row this way.
+    public static func run(clientObjects: [[String: Any]], installmentObjects: [[String: Any]], source: String,
+                           into store: AvisoStore, actor: String, today: Date = Date()) async throws -> ImportSummary {
+        let zone = try store.read { try MessagingSettings.current($0).zone }
+        let clients = try parseClients(PortfolioFile.objectRows(clientObjects, file: source, required: clientRequired), file: source)
+        let installments = try parseInstallments(PortfolioFile.objectRows(installmentObjects, file: source, required: installmentRequired),
+                                                 file: source, today: today, timeZone: zone)
+        return try await append(clients, installments, into: store, actor: actor)
+    }
+
+    static let clientRequired = ["id", "name", "phone"]
+    static let installmentRequired = ["id", "client_id", "loan_id", "number", "due_date", "amount"]
+
+    /// Appends what changed, deciding under the ledger's write lock against the read models.
+    static func append(_ clientEvents: [ClientUpserted], _ installmentEvents: [(Int, String, InstallmentUpserted)],
+                       into store: AvisoStore, actor: String) async throws -> ImportSummary {
         let newClientIds = Set(clientEvents.map(\.id))
 
         let box = SummaryBox()
@@ -75,10 +98,9 @@ public enum PortfolioImport {
         return summary
     }
 
-    static func parseClients(_ url: URL) throws -> [ClientUpserted] {
-        let file = url.lastPathComponent
+    static func parseClients(_ rows: [SourceRow], file: String) throws -> [ClientUpserted] {
         var seen: [String: Int] = [:]
-        return try PortfolioFile.rows(url, required: ["id", "name", "phone"]).map { row in
+        return try rows.map { row in
             let r = RowReader(file: file, row: row)
             let id = try r.required("id")
             if let first = seen[id] { throw r.error("id", "client `\(id)` already appears on line \(first)") }
@@ -98,10 +120,9 @@ public enum PortfolioImport {
         }
     }
 
-    static func parseInstallments(_ url: URL, today: Date, timeZone: TimeZone) throws -> [(Int, String, InstallmentUpserted)] {
-        let file = url.lastPathComponent
+    static func parseInstallments(_ rows: [SourceRow], file: String, today: Date, timeZone: TimeZone) throws -> [(Int, String, InstallmentUpserted)] {
         var seen: [String: Int] = [:]
-        return try PortfolioFile.rows(url, required: ["id", "client_id", "loan_id", "number", "due_date", "amount"]).map { row in
+        return try rows.map { row in
             let r = RowReader(file: file, row: row)
             let id = try r.required("id")
             if let first = seen[id] { throw r.error("id", "installment `\(id)` already appears on line \(first)") }

@@ -56,8 +56,13 @@ enum PortfolioFile {
         guard let array = parsed as? [Any] else {
             throw ImportError(file: file, line: 1, column: nil, message: "expected a JSON array of objects")
         }
-        // JSON has no useful lines: "line" is the item's number in the array (1-based).
-        return try array.enumerated().map { index, item in
+        return try objectRows(array, file: file, required: required)
+    }
+
+    /// Decoded JSON objects as rows (a file's array, or the API's one object, in memory).
+    /// JSON has no useful lines: "line" is the item's number in the array (1-based).
+    static func objectRows(_ array: [Any], file: String, required: [String]) throws -> [SourceRow] {
+        try array.enumerated().map { index, item in
             guard let object = item as? [String: Any] else {
                 throw ImportError(file: file, line: index + 1, column: nil, message: "item is not a JSON object")
             }

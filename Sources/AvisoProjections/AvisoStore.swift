@@ -92,6 +92,12 @@ public final class AvisoStore: Sendable {
         try readModels.read(body)
     }
 
+    /// The same for async code (request handlers): GRDB's async read, so the SQLite work runs
+    /// off the caller's executor instead of blocking it.
+    public func readAsync<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await readModels.read(body)
+    }
+
     /// How far the read models lag the ledger, in records.
     public func projectionLag() throws -> UInt64 {
         let head = try ledger.head().position

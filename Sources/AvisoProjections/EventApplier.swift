@@ -67,8 +67,11 @@ struct EventApplier {
                 """).execute(arguments: [e.userId, e.login, e.role.rawValue, e.name, e.linkedClientId, e.passwordHash, at, at])
 
         case let .credentialChanged(e):
-            try db.cachedStatement(sql: "UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?")
-                .execute(arguments: [e.passwordHash, at, e.userId])
+            try db.cachedStatement(sql: "UPDATE users SET password_hash = ?, password_changed_at = ?, must_change_password = ? WHERE id = ?")
+                .execute(arguments: [e.passwordHash, at, e.mustChange == true ? true : nil, e.userId])
+
+        case let .userStatusChanged(e):
+            try db.cachedStatement(sql: "UPDATE users SET disabled = ? WHERE id = ?").execute(arguments: [e.disabled, e.userId])
 
         case let .templateChanged(e):
             try applyTemplate(e, record: record, at: at, db)
@@ -78,6 +81,7 @@ struct EventApplier {
             settings.updatedAt = at
             settings.updatedBy = record.actor
             try settings.save(db)
+            try SettingsHistory.record(e, record: record, at: at, db)
             timeZone = try Self.settingsTimeZone(db)
 
         case let .optedOut(e):

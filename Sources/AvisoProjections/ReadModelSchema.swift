@@ -159,6 +159,9 @@ public enum ReadModelSchema {
         migrator.registerMigration("v3-ingestion", migrate: IngestionProjection.migrateV3Ingestion)
         migrator.registerMigration("v4-whatsapp-account", migrate: WhatsAppAccountProjection.migrateV4)
         migrator.registerMigration("v4-ledger-index", migrate: LedgerIndex.migrateV4)
+        migrator.registerMigration("v4-pause", migrate: MessagingSettings.migrateV4Pause)
+        migrator.registerMigration("v4-settings-history", migrate: SettingsHistory.migrateV4)
+        migrator.registerMigration("v4-user-status", migrate: UserRecord.migrateV4UserStatus)
         return migrator
     }
 
@@ -175,5 +178,6 @@ public enum ReadModelSchema {
         ("seen_webhook_keys", "key"),
         ("whatsapp_templates", "name, language"), ("whatsapp_account", "id"), ("whatsapp_pricing", "message_id"),
         ("ledger_index", "position"),
+        ("settings_changes", "position"),
     ]
 }

@@ -70,9 +70,12 @@ public struct PlannedMessage: Sendable, Equatable, Codable {
 public struct RunPlan: Sendable, Equatable {
     public var summary: RunSummary
     public var messages: [PlannedMessage]
+    /// Sending is paused: a run would decide nothing (so there are no messages).
+    public var paused: Bool
 
-    public init(summary: RunSummary = RunSummary(), messages: [PlannedMessage] = []) {
+    public init(summary: RunSummary = RunSummary(), messages: [PlannedMessage] = [], paused: Bool = false) {
         self.summary = summary
         self.messages = messages
+        self.paused = paused
     }
 }

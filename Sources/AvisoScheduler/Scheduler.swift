@@ -161,7 +161,10 @@ public final class Scheduler: Sendable {
             let box = ResultBox<Governor.Outcome>()
             let owner = self.owner, actor = options.actor
             try await store.appendDeciding { db in
-                var governor = try Governor(db, policy: try Policy(db, now: now), owner: owner, actor: actor)
+                let policy = try Policy(db, now: now)
+                // Paused by an admin: nothing decided, nothing recorded (checked under the write lock).
+                guard !policy.settings.isPaused else { box.set(Governor.Outcome()); return [] }
+                var governor = try Governor(db, policy: policy, owner: owner, actor: actor)
                 for client in Candidates.byClient(chunk) { try governor.consider(client: client) }
                 box.set(governor.outcome)
                 return governor.outcome.events
@@ -182,14 +185,15 @@ public final class Scheduler: Sendable {
     /// same code in one read transaction: appends nothing, changes nothing, contacts no one.
     /// Messages whose number cannot receive them are reported as the send path would ignore them.
     public func plan(now: Date, kind: PlanKind) throws -> RunPlan {
-        try Self.plan(store, now: now, kind: kind, owner: owner, options: options)
+        try Self.plan(store: store, now: now, kind: kind, options: options, owner: owner)
     }
 
-    /// The plan without a send path (pages that only ask what would happen).
-    public static func plan(_ store: AvisoStore, now: Date, kind: PlanKind, owner: RunOwner = .current(),
-                            options: SchedulerOptions = SchedulerOptions()) throws -> RunPlan {
+    /// The same without a send path: a plan never sends, so the console needs no dispatcher.
+    public static func plan(store: AvisoStore, now: Date, kind: PlanKind, options: SchedulerOptions = SchedulerOptions(),
+                            owner: RunOwner = .current()) throws -> RunPlan {
         try store.read { db in
             let policy = try Policy(db, now: now)
+            guard !policy.settings.isPaused else { return RunPlan(paused: true) }
             var recovery = try Recovery(db, policy: policy, owner: owner, options: options)
             try recovery.run()
             var plan = RunPlan(summary: recovery.result.summary)
@@ -212,7 +216,7 @@ public final class Scheduler: Sendable {
                 if let known = reachable[message.clientId] {
                     problem = known
                 } else {
-                    problem = try ClientInfo.fetch(db, id: message.clientId).flatMap(Self.unreachableReason)
+                    problem = try ClientInfo.fetch(db, id: message.clientId).flatMap(unreachableReason)
                     reachable[message.clientId] = problem
                 }
                 guard let problem else {
@@ -254,7 +258,10 @@ public final class Scheduler: Sendable {
         let box = ResultBox<Recovered>()
         let owner = self.owner, options = self.options
         try await store.appendDeciding { db in
-            var recovery = try Recovery(db, policy: try Policy(db, now: now), owner: owner, options: options)
+            let policy = try Policy(db, now: now)
+            // Paused: deferred messages wait, and nothing is taken over or cancelled.
+            guard !policy.settings.isPaused else { box.set(Recovered()); return [] }
+            var recovery = try Recovery(db, policy: policy, owner: owner, options: options)
             try recovery.run()
             box.set(recovery.result)
             return recovery.events

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AvisoLedger
 import AvisoProjections
+import AvisoServer
 import Foundation
 import GRDB
 
@@ -17,9 +18,11 @@ struct LogCommand: AsyncParsableCommand {
     @Option(help: "At most this many rows, newest first.") var limit: Int = 200
     @Flag(help: "One JSON object per line.") var json = false
     @Flag(help: "Show full phone numbers (masked to the last 4 digits by default).") var unmasked = false
+    @Flag(help: "CSV as the console exports it (numbers always masked).") var csv = false
 
     func validate() throws {
         guard (1...100_000).contains(limit) else { throw ValidationError("--limit must be between 1 and 100000") }
+        if csv, unmasked || json { throw ValidationError("--csv cannot be combined with --json or --unmasked") }
     }
 
     func run() async throws {
@@ -29,6 +32,14 @@ struct LogCommand: AsyncParsableCommand {
             if let status { request = request.filter(Column("status") == status) }
             if let stage { request = request.filter(Column("stage") == stage) }
             return try request.fetchAll(db)
+        }
+        if csv {
+            let (names, zone) = try data.readModels { db in
+                (Dictionary(try ClientRecord.fetchAll(db).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a }),
+                 try MessagingSettings.current(db).zone)
+            }
+            print(MessageLogCSV.text(rows, names: names, zone: zone), terminator: "")
+            return
         }
         let phone = { (raw: String?) in raw.map { unmasked ? $0 : Masking.phone($0) } ?? "" }
         if json {

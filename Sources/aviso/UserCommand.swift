@@ -11,7 +11,8 @@ struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user",
         abstract: "Manage console users.",
-        subcommands: [UserAddCommand.self, UserPasswordCommand.self]
+        subcommands: [UserAddCommand.self, UserPasswordCommand.self, UserListCommand.self, UserDisableCommand.self, UserEnableCommand.self,
+                      UserResetCommand.self]
     )
 }
 

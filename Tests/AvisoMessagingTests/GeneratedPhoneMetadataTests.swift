@@ -1,3 +1,4 @@
+import AvisoTestSupport
 import Foundation
 import Testing
 @testable import AvisoMessaging
@@ -20,7 +21,7 @@ struct GeneratedPhoneMetadataTests {
         let output = Pipe(), error = Pipe()
         process.standardOutput = output
         process.standardError = error
-        guard (try? process.run()) != nil else { return nil }
+        guard (try? process.runSerialized()) != nil else { return nil }
         // Read before waiting: the file is larger than a pipe's buffer.
         let data = output.fileHandleForReading.readDataToEndOfFile()
         let message = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

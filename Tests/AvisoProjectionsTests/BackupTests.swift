@@ -1,5 +1,6 @@
 import AvisoLedger
 import AvisoProjections
+import AvisoTestSupport
 import Foundation
 import Testing
 
@@ -35,7 +36,7 @@ import Testing
         stress.arguments = ["--data", live.url.path, "--count", "1000000", "--tag", "live"]
         stress.standardOutput = Pipe()
         stress.standardError = Pipe()
-        try stress.run()
+        try stress.runSerialized()
         defer { if stress.isRunning { kill(stress.processIdentifier, SIGKILL) } }
         #expect(try await waitUntil { try livePosition(live) > 300 })
 

@@ -1,5 +1,6 @@
 @testable import AvisoLedger
 import AvisoProjections
+import AvisoTestSupport
 import Foundation
 import GRDB
 import Testing
@@ -51,7 +52,7 @@ import Testing
             environment.merging(["AVISO_ADMIN_PASSWORD": "otra-contraseña-larga", "AVISO_LOG_LEVEL": "error"]) { $1 }) { $1 }
         serve.standardOutput = Pipe()
         serve.standardError = Pipe()
-        try serve.run()
+        try serve.runSerialized()
         defer { if serve.isRunning { kill(serve.processIdentifier, SIGKILL) } }
         var health: (status: Int, body: String)?
         for _ in 0..<300 where health == nil {

@@ -1,5 +1,6 @@
 @testable import AvisoLedger
 import AvisoProjections
+import AvisoTestSupport
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -55,7 +56,7 @@ func runProcess(_ executable: URL, _ arguments: [String], stdin: String, environ
     process.standardInput = input
     process.standardOutput = out
     process.standardError = err
-    try process.run()
+    try process.runSerialized()
     input.fileHandleForWriting.write(Data(stdin.utf8))
     try input.fileHandleForWriting.close()
     let stdout = out.fileHandleForReading.readDataToEndOfFile()

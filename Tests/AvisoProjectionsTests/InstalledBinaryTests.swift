@@ -1,3 +1,4 @@
+import AvisoTestSupport
 import Foundation
 import Testing
 
@@ -47,7 +48,7 @@ import Testing
         let out = Pipe(), err = Pipe()
         serve.standardOutput = out
         serve.standardError = err
-        try serve.run()
+        try serve.runSerialized()
         defer { if serve.isRunning { kill(serve.processIdentifier, SIGKILL) } }
         let login = try await waitForHTTP("http://127.0.0.1:\(port)/ingresar", while: serve)
         // The sign-in page comes from the resource bundle beside the binary.

@@ -1,5 +1,6 @@
 import AvisoLedger
 import AvisoProjections
+import AvisoTestSupport
 import Foundation
 import Testing
 
@@ -56,7 +57,7 @@ import Testing
         let err = Pipe()
         process.standardOutput = Pipe()
         process.standardError = err
-        try process.run()
+        try process.runSerialized()
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         #expect(process.terminationStatus != 0)
@@ -105,7 +106,7 @@ import Testing
         let out = Pipe(), err = Pipe()
         serve.standardOutput = out
         serve.standardError = err
-        try serve.run()
+        try serve.runSerialized()
         defer { if serve.isRunning { kill(serve.processIdentifier, SIGKILL) } }
         #expect(try await waitForHTTP("http://127.0.0.1:\(port)/healthz", while: serve)?.status == 200)
         kill(serve.processIdentifier, SIGTERM)

@@ -1,5 +1,6 @@
 import AvisoLedger
 @testable import AvisoProjections
+import AvisoTestSupport
 import Foundation
 import GRDB
 import Testing
@@ -18,7 +19,7 @@ import Testing
         let err = Pipe()
         process.standardError = err
         process.standardOutput = Pipe()
-        try process.run()
+        try process.runSerialized()
         // Wait until the child says it committed to the ledger and stopped before projecting.
         var said = Data()
         while !String(decoding: said, as: UTF8.self).contains("paused at after-ledger-commit") {
@@ -60,7 +61,7 @@ import Testing
             p.arguments = ["--data", directory.url.path, "--count", String(count), "--tag", tag]
             p.standardOutput = Pipe()
             p.standardError = Pipe()
-            try p.run()
+            try p.runSerialized()
             return p
         }
         for p in processes {

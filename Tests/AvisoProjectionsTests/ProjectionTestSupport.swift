@@ -1,5 +1,6 @@
 import AvisoLedger
 import AvisoProjections
+import AvisoTestSupport
 import Foundation
 
 func makeDataDirectory() -> DataDirectory {
@@ -38,7 +39,7 @@ func runProcess(_ executable: URL, _ arguments: [String], environment: [String: 
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
-    try process.run()
+    try process.runSerialized()
     let stdout = out.fileHandleForReading.readDataToEndOfFile()
     let stderr = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()

@@ -1,6 +1,7 @@
 import AvisoLedger
 import AvisoMessaging
 import AvisoProjections
+import AvisoTestSupport
 import Foundation
 import GRDB
 import Testing
@@ -26,7 +27,7 @@ struct DiesBeforeRender: MessageDispatching {
 func deadPid() throws -> Int {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/bin/true")
-    try p.run()
+    try p.runSerialized()
     p.waitUntilExit()
     return Int(p.processIdentifier)
 }
@@ -57,7 +58,7 @@ func deadPid() throws -> Int {
         let sleeper = Process()
         sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")
         sleeper.arguments = ["600"]
-        try sleeper.run()
+        try sleeper.runSerialized()
         defer { kill(sleeper.processIdentifier, SIGKILL); sleeper.waitUntilExit() }
         let live = Scheduler(store: f.store, dispatcher: DiesAfterRender(store: f.store),
                              owner: RunOwner(runId: "live-run", pid: Int(sleeper.processIdentifier), host: RunOwner.current().host))

@@ -95,6 +95,7 @@ struct BrowserTests {
     @Test func adminEditsATemplateWithLivePreview() async throws {
         try await withBrowser("admin") { b in
             try await b.login("admin")
+            try await b.go("/configuracion")
             #expect(try await b.tabs() == ["Mensajería", "Plantillas", "Credenciales"])
             try await b.driver.resize(width: 1000, height: 1250)
             try await b.shot("configuracion")
@@ -138,7 +139,7 @@ struct BrowserTests {
             #expect(try await b.driver.findAll("svg.grafica rect").count == 90)
             try await b.shot("mensajes")
             // The oldest row: the WhatsApp message that was rendered, sent and delivered.
-            try await b.driver.click("table.mensajes tbody tr:last-child a")
+            try await b.driver.click("table.mensajes tbody tr:last-child td.ver a")
             try await b.driver.waitUntil("a message's timeline") { try await b.driver.currentURL().contains("/mensajes/") }
             let timeline = try await b.driver.text("#linea-de-tiempo")
             #expect(timeline.contains("Texto generado"))
@@ -170,7 +171,9 @@ struct BrowserTests {
             try await b.shot("ingresar-error")
 
             try await b.login("asesor", password: newPassword)
-            #expect(try await b.driver.currentURL().hasSuffix("/configuracion/mensajeria"))
+            // Issue 13: an asesor starts on their messages.
+            #expect(try await b.driver.currentURL().hasSuffix("/mensajes"))
+            try await b.go("/configuracion")
             #expect(try await b.tabs() == ["Mensajería", "Credenciales"])
             try await b.shot("asesor-mensajeria")
         }

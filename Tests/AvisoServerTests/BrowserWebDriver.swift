@@ -1,3 +1,4 @@
+import AvisoTestSupport
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
@@ -106,6 +107,18 @@ struct WebDriver: Sendable {
         try await command("window/rect", ["width": width, "height": height])
     }
 
+    /// Runs `script` (a function body; `return` gives the answer) in the page.
+    func script(_ script: String) async throws -> Any {
+        try await command("execute/sync", ["script": script, "args": [Any]()])
+    }
+
+    /// Lays the page out as a phone `width` CSS pixels wide (Chromium's device emulation: a
+    /// headless window cannot be made that narrow).
+    func emulatePhone(width: Int, height: Int = 844) async throws {
+        try await command("goog/cdp/execute", ["cmd": "Emulation.setDeviceMetricsOverride",
+                                               "params": ["width": width, "height": height, "deviceScaleFactor": 1, "mobile": true]])
+    }
+
     /// Polls `condition` until it holds or `seconds` pass (a bounded wait, not a sleep).
     func waitUntil(_ what: String, seconds: Double = 5, _ condition: () async throws -> Bool) async throws {
         let deadline = Date().addingTimeInterval(seconds)
@@ -174,7 +187,7 @@ final class ChromeDriverProcess: @unchecked Sendable {
         process.arguments = ["--port=\(port)", "--allowed-ips=127.0.0.1", "--log-level=SEVERE"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try process.runSerialized()
     }
 
     /// Waits for `/status` to say ready (bounded).

@@ -29,6 +29,14 @@ import Testing
         ])
     }
 
+    /// Thirty weekly summaries skipped by the daily cap for C004: more than a page.
+    static func seedDailyCapSkips(_ env: TestEnvironment, at now: Date = Date()) async throws {
+        try await env.seed((0..<30).map { i in
+            .messageSkipped(MessageSkipped(clientId: "C004", installmentId: nil, stage: "WEEKLY_\(i % 3 + 1)", channel: .whatsapp,
+                                           reason: .dailyCap, at: now))
+        })
+    }
+
     @Test func adminSeesEverythingWithTimelineAndChart() async throws {
         let env = try await TestEnvironment.make()
         defer { env.cleanUp() }
@@ -70,10 +78,7 @@ import Testing
         defer { env.cleanUp() }
         try await Self.seedMessages(env)
         let now = Date()
-        try await env.seed((0..<30).map { i in
-            .messageSkipped(MessageSkipped(clientId: "C004", installmentId: nil, stage: "WEEKLY_\(i % 3 + 1)", channel: .whatsapp,
-                                           reason: .dailyCap, at: now))
-        })
+        try await Self.seedDailyCapSkips(env, at: now)
         try await env.test { client in
             let admin = try await client.consoleLogin("admin")
             let skipped = try await client.console("/mensajes?estado=skipped", session: admin)

@@ -2,6 +2,7 @@ import AvisoLedger
 import AvisoMessaging
 import AvisoProjections
 @testable import AvisoServer
+import AvisoTestSupport
 import Foundation
 import GRDB
 import HTTPTypes
@@ -171,7 +172,7 @@ import Testing
         process.standardInput = input
         process.standardOutput = output
         process.standardError = errors
-        try process.run()
+        try process.runSerialized()
         input.fileHandleForWriting.write(stdin)
         try input.fileHandleForWriting.close()
         let data = output.fileHandleForReading.readDataToEndOfFile()

@@ -24,8 +24,10 @@ import Testing
                 #expect(body["channel"] as? String == "whatsapp")
                 #expect(body["provider"] as? String == "dry-run")
                 #expect(body["to"] as? String == Masking.phone("+50255551234"))
-                #expect(body["encoding"] as? String != nil)
-                #expect((body["segments"] as? Int ?? 0) >= 1)
+                // Issue 13: a WhatsApp message has no SMS alphabet or parts.
+                #expect(body["encoding"] == nil)
+                #expect(body["segments"] == nil)
+                #expect(body["characters"] == nil)
                 #expect((body["variables"] as? [String: String])?["nombre"] == "María José López")
                 let template = body["whatsappTemplate"] as? [String: Any]
                 #expect(template?["name"] as? String == "recordatorio_pago_d2")

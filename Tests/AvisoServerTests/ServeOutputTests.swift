@@ -1,4 +1,5 @@
 @testable import AvisoServer
+import AvisoTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -44,7 +45,7 @@ import Testing
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try process.runSerialized()
         defer {
             if process.isRunning { process.terminate() }
             process.waitUntilExit()

@@ -30,7 +30,7 @@ public func avisoProcess(_ arguments: [String], environment: [String: String] = 
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
-    try process.run()
+    try process.runSerialized()
     return (process, out, err)
 }
 
@@ -42,3 +42,15 @@ public func summaryJSON(_ pipe: Pipe) throws -> [String: Any] {
     return object
 }
 
+
+private let launchLock = NSLock()
+
+extension Process {
+    /// Starts the process while no other test is starting one: Foundation's `Process.run()` on
+    /// Linux has crashed (SIGSEGV in its argument copying) when many threads launched at once.
+    public func runSerialized() throws {
+        launchLock.lock()
+        defer { launchLock.unlock() }
+        try run()
+    }
+}

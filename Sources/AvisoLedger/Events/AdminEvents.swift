@@ -58,10 +58,28 @@ public struct CredentialChanged: EventPayload {
     public static let schemaVersion = 1
     public var userId: String
     public var passwordHash: String
+    /// An admin's reset to a one-time password: the user must choose a new one at the next
+    /// login. Absent (older events, a user's own change): no change required.
+    public var mustChange: Bool?
 
-    public init(userId: String, passwordHash: String) {
+    public init(userId: String, passwordHash: String, mustChange: Bool? = nil) {
         self.userId = userId
         self.passwordHash = passwordHash
+        self.mustChange = mustChange
+    }
+}
+
+/// An admin disabled (or enabled again) a user: a disabled user cannot sign in and their
+/// sessions end.
+public struct UserStatusChanged: EventPayload {
+    public static let eventType = "UserStatusChanged"
+    public static let schemaVersion = 1
+    public var userId: String
+    public var disabled: Bool
+
+    public init(userId: String, disabled: Bool) {
+        self.userId = userId
+        self.disabled = disabled
     }
 }
 
@@ -85,13 +103,19 @@ public struct SettingsChanged: EventPayload {
     /// Fold every rendered SMS to GSM-7 (one part costs a third of UCS-2). Absent in events
     /// written before it existed: those leave it as it was (on by default).
     public var smsTransliteration: Bool?
+    /// Stop all sending (true) or resume it (false), with the admin's reason. Absent in
+    /// events written before pausing existed: those leave it as it was (not paused).
+    public var paused: Bool?
+    public var pauseReason: String?
 
     public init(timeZone: String? = nil, quietHoursStart: String? = nil, quietHoursEnd: String? = nil,
                 dailyCap: Int? = nil, enabledStages: [String]? = nil, weeklyMaximum: Int? = nil,
                 runTime: String? = nil, reactivateTime: String? = nil, reactivatePendingDays: Int? = nil,
                 reactivateIntervalDays: Int? = nil, whatsappMessagesPerSecond: Double? = nil,
-                smsTransliteration: Bool? = nil) {
+                smsTransliteration: Bool? = nil, paused: Bool? = nil, pauseReason: String? = nil) {
         self.smsTransliteration = smsTransliteration
+        self.paused = paused
+        self.pauseReason = pauseReason
         self.timeZone = timeZone
         self.quietHoursStart = quietHoursStart
         self.quietHoursEnd = quietHoursEnd

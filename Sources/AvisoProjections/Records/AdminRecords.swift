@@ -11,6 +11,19 @@ public struct UserRecord: SnakeCaseRecord, Equatable {
     public var passwordHash: String
     public var createdAt: String
     public var passwordChangedAt: String
+    /// Columns of `v4-user-status`; nil (never set) reads as false.
+    public var disabled: Bool?
+    public var mustChangePassword: Bool?
+
+    public var isDisabled: Bool { disabled ?? false }
+    public var mustChange: Bool { mustChangePassword ?? false }
+
+    static func migrateV4UserStatus(_ db: Database) throws {
+        try db.alter(table: databaseTableName) { t in
+            t.add(column: "disabled", .boolean)
+            t.add(column: "must_change_password", .boolean)
+        }
+    }
 }
 
 /// A row of `templates`: the current text of one stage × channel.

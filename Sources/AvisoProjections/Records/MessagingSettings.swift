@@ -22,6 +22,14 @@ public struct MessagingSettings: SnakeCaseRecord, Equatable {
     /// nil until a `SettingsChanged` sets it; read it through `transliteratesSMS`.
     public var smsTransliteration: Bool?
 
+    /// nil until a `SettingsChanged` pauses sending; read it through `isPaused`.
+    public var paused: Bool?
+    /// Why sending was paused (or resumed), as the admin wrote it.
+    public var pauseReason: String?
+
+    /// No run decides or sends anything while this is on (an admin's pause).
+    public var isPaused: Bool { paused ?? false }
+
     /// Every rendered SMS is folded to GSM-7 (`GSM7Transliteration`): on unless turned off.
     public var transliteratesSMS: Bool { smsTransliteration ?? true }
 
@@ -58,6 +66,10 @@ public struct MessagingSettings: SnakeCaseRecord, Equatable {
         if let v = change.reactivateIntervalDays { s.reactivateIntervalDays = v }
         if let v = change.whatsappMessagesPerSecond { s.whatsappMessagesPerSecond = v }
         if let v = change.smsTransliteration { s.smsTransliteration = v }
+        if let v = change.paused {
+            s.paused = v
+            s.pauseReason = change.pauseReason
+        }
         return s
     }
 
@@ -84,6 +96,17 @@ public struct MessagingSettings: SnakeCaseRecord, Equatable {
         try c.encodeIfPresent(updatedAt, forKey: .updatedAt)
         try c.encodeIfPresent(updatedBy, forKey: .updatedBy)
         if let smsTransliteration { try c.encode(smsTransliteration, forKey: .smsTransliteration) }
+        // Likewise for the pause, added by `v4-pause`.
+        if let paused { try c.encode(paused, forKey: .paused) }
+        if let pauseReason { try c.encode(pauseReason, forKey: .pauseReason) }
+    }
+
+    /// Adds the pause columns (NULL: never paused).
+    static func migrateV4Pause(_ db: Database) throws {
+        try db.alter(table: databaseTableName) { t in
+            t.add(column: "paused", .boolean)
+            t.add(column: "pause_reason", .text)
+        }
     }
 
     /// Adds the `smsTransliteration` setting's column (NULL: never set, so on).

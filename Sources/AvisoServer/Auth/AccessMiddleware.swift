@@ -38,12 +38,14 @@ struct AccessMiddleware: RouterMiddleware {
                 throw APIError(.unauthorized, code: "unauthenticated", "the bearer token is not accepted here")
             }
             context.caller = .cron
-        } else if let sessionId = request.cookies[Self.sessionCookie]?.value, let session = sessions.lookup(sessionId),
-                  let user = try users.user(id: session.userId), let role = UserRole(rawValue: user.role) {
-            context.caller = Caller(userId: user.id, login: user.login, role: role, name: user.name,
-                                    clientId: user.clientId, isCron: false)
-            context.sessionId = sessionId
-            context.csrfToken = session.csrfToken
+        } else if let signedIn = try Self.sessionCaller(request, sessions: sessions, users: users) {
+            context.caller = signedIn.caller
+            context.sessionId = signedIn.sessionId
+            context.csrfToken = signedIn.csrfToken
+            // After an admin's reset, only changing the password (or leaving) is allowed.
+            if signedIn.mustChangePassword, !Self.allowedBeforePasswordChange.contains("\(request.method.rawValue) \(path)") {
+                throw APIError.forbidden("choose a new password first", code: "password_change_required")
+            }
         }
         guard let caller = context.caller else { throw APIError.unauthenticated() }
 
@@ -68,6 +70,20 @@ struct AccessMiddleware: RouterMiddleware {
         }
         return try await next(request, context)
     }
+
+    /// The user behind the request's session cookie, if it names a live session.
+    /// A disabled user's session counts for nothing (fail closed, even if it was not revoked).
+    static func sessionCaller(_ request: Request, sessions: SessionStore, users: any UserDirectory) throws
+        -> (caller: Caller, sessionId: String, csrfToken: String, mustChangePassword: Bool)? {
+        guard let sessionId = request.cookies[sessionCookie]?.value, let session = sessions.lookup(sessionId),
+              let user = try users.user(id: session.userId), !user.isDisabled, let role = UserRole(rawValue: user.role) else { return nil }
+        return (Caller(userId: user.id, login: user.login, role: role, name: user.name, clientId: user.clientId, isCron: false),
+                sessionId, session.csrfToken, user.mustChange)
+    }
+
+    static let allowedBeforePasswordChange: Set<String> = [
+        "GET /configuracion/credenciales", "POST /configuracion/credenciales", "POST /salir", "POST /logout", "GET /api/session",
+    ]
 
     static func bearerToken(_ request: Request) -> String? {
         guard let value = request.headers[.authorization] else { return nil }

@@ -60,6 +60,16 @@ public enum AccessPolicy {
         "GET /mensajes": .roles([.admin, .asesor]),
         "GET /mensajes/{id}": .roles([.admin, .asesor]),
         "POST /mensajes/prueba": .roles([.admin, .asesor]),
+        // Issue 13. An asesor finds and opens only their own clients (checked in the handler).
+        "GET /clientes": .roles([.admin, .asesor]),
+        "GET /clientes/{id}": .roles([.admin, .asesor]),
+        "GET /clientes/por-corregir": .roles([.admin]),
+        "GET /mensajes/exportar": .roles([.admin, .asesor]),
+        "GET /proximos": .roles([.admin]),
+        "GET /panel": .roles([.admin]),
+        "GET /usuarios": .roles([.admin]),
+        "POST /usuarios": .roles([.admin]),
+        "POST /proximos/pausa": .roles([.admin]),
     ]
 
     /// The rule for a route, nil when it has none (and so is refused).

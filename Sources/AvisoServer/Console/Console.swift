@@ -24,7 +24,9 @@ struct Console {
                               arguments: arguments, metrics: parts.metrics)
     }
 
-    var errorPages: ConsoleErrorPages { ConsoleErrorPages(views: views) }
+    var errorPages: ConsoleErrorPages {
+        ConsoleErrorPages(views: views, sessions: parts.sessions, users: SQLiteUserDirectory(store: parts.store))
+    }
 
     func mount(on router: Router<AppRequestContext>) {
         let store = parts.store
@@ -39,6 +41,11 @@ struct Console {
                          atPath: "/configuracion")
         router.addRoutes(CredentialsController(store: store, auth: auth, views: views).routes, atPath: "/configuracion")
         router.addRoutes(MessagesController(store: store, views: views).routes, atPath: "/mensajes")
+        router.addRoutes(ClientsController(store: store, views: views).routes, atPath: "/clientes")
+        router.addRoutes(UpcomingController(store: store, views: views).routes, atPath: "/proximos")
+        router.addRoutes(DashboardController(store: store, views: views).routes, atPath: "/panel")
+        router.addRoutes(UsersController(store: store, sessions: parts.sessions, bcryptCost: arguments.bcryptCost, views: views).routes,
+                         atPath: "/usuarios")
         let notifications = NotificationsController(store: store, actions: actions, providers: arguments.providers)
         router.addRoutes(TestSendController(notifications: notifications, views: views).routes, atPath: "/mensajes")
     }

@@ -18,8 +18,12 @@ enum ConsoleAccess {
 
     /// Top navigation.
     static let sections = [
-        Tab(label: "Configuración", path: "/configuracion"),
+        Tab(label: "Panel", path: "/panel"),
         Tab(label: "Mensajes", path: "/mensajes"),
+        Tab(label: "Clientes", path: "/clientes"),
+        Tab(label: "Próximos envíos", path: "/proximos"),
+        Tab(label: "Usuarios", path: "/usuarios"),
+        Tab(label: "Configuración", path: "/configuracion"),
     ]
 
     static func allows(_ role: UserRole?, _ method: String, _ path: String) -> Bool {

@@ -8,8 +8,12 @@ import Hummingbird
 struct ConsoleErrorPages: RouterMiddleware {
     typealias Context = AppRequestContext
     let views: ConsoleViews
+    /// To show a signed-in caller's navigation and logout button on the error page too (this
+    /// middleware runs outside `AccessMiddleware`, so it finds the caller itself).
+    let sessions: SessionStore
+    let users: any UserDirectory
 
-    static let prefixes = ["/configuracion", "/mensajes", "/ingresar", "/salir"]
+    static let prefixes = ["/configuracion", "/mensajes", "/clientes", "/proximos", "/panel", "/usuarios", "/ingresar", "/salir"]
 
     static func isConsolePage(_ path: String) -> Bool {
         path == "/" || prefixes.contains { path == $0 || path.hasPrefix($0 + "/") }
@@ -40,8 +44,11 @@ struct ConsoleErrorPages: RouterMiddleware {
             let back = request.method == .get ? "?siguiente=" + (request.uri.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["/", "-"])) ?? "") : ""
             return ConsoleViews.redirect("/ingresar" + back)
         }
+        if code == "password_change_required" { return ConsoleViews.redirect("/configuracion/credenciales?cambio=obligatorio") }
         let (title, message) = Self.explain(status: status, code: code)
-        return views.html("error", chrome: Chrome(anonymousTitle: title), content: ["message": message], status: status)
+        let signedIn = try? AccessMiddleware.sessionCaller(request, sessions: sessions, users: users)
+        let chrome = signedIn.map { Chrome(title: title, caller: $0.caller, csrf: $0.csrfToken, section: "") } ?? Chrome(anonymousTitle: title)
+        return views.html("error", chrome: chrome, content: ["message": message], status: status)
     }
 
     static func explain(status: HTTPResponse.Status, code: String?) -> (String, String) {

@@ -10,15 +10,26 @@ enum ConsoleFormatting {
     /// `lunes 5 de enero de 2026, 14:05` for an instant, in `zone`.
     static func dateTime(_ date: Date, in zone: TimeZone) -> String {
         guard let day = CalendarDate(iso: Timestamps.localDate(date, in: zone)) else { return Timestamps.utc(date) }
+        return SpanishFormatting.longDate(day) + clock(date, zone)
+    }
+
+    /// `, 14:05` local.
+    static func clock(_ date: Date, _ zone: TimeZone) -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
         let parts = calendar.dateComponents([.hour, .minute], from: date)
-        return SpanishFormatting.longDate(day) + String(format: ", %02d:%02d", parts.hour ?? 0, parts.minute ?? 0)
+        return String(format: ", %02d:%02d", parts.hour ?? 0, parts.minute ?? 0)
     }
 
     /// The same for a stored `2026-01-05T20:05:00Z`; the text itself when it doesn't parse.
     static func dateTime(utc text: String, in zone: TimeZone) -> String {
         Timestamps.parseUTC(text).map { dateTime($0, in: zone) } ?? text
+    }
+
+    /// `5 ene 2026, 14:05`: a table cell on one line (the long form goes in its `title`).
+    static func shortDateTime(utc text: String, in zone: TimeZone) -> String {
+        guard let date = Timestamps.parseUTC(text), let day = CalendarDate(iso: Timestamps.localDate(date, in: zone)) else { return text }
+        return shortDate(day) + " \(day.year)" + clock(date, zone)
     }
 
     /// An SMS's estimated cost factor for a person: `×1 (un SMS de un segmento)`, `×3 (3 segmentos UCS-2)`.

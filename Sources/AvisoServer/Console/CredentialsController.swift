@@ -38,7 +38,8 @@ struct CredentialsController {
     }
 
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {
-        let notice = request.uri.queryParameters["ok"] == "clave" ? "Contraseña cambiada. Sus otras sesiones se cerraron." : nil
+        let notice = request.uri.queryParameters["ok"] == "clave" ? "Contraseña cambiada. Sus otras sesiones se cerraron."
+            : request.uri.queryParameters["cambio"] == "obligatorio" ? "Un administrador restableció su contraseña: elija una nueva para continuar." : nil
         return render(problem: nil, context: context, notice: notice)
     }
 

@@ -38,6 +38,8 @@ struct DeliveryChart: Sendable {
         var sent = 0
         var delivered = 0
         var failed = 0
+        /// Dry-run sends: nothing reached a phone, so they are counted apart from the bars.
+        var simulated = 0
     }
 
     static let days = 30
@@ -49,6 +51,8 @@ struct DeliveryChart: Sendable {
     var height = 200
     var caption: String
     var totals: String
+    /// `3 simulaciones (no enviadas)`, nil when there were none.
+    var simulated: String?
     var bars: [Bar] = []
     var labels: [Label] = []
     var gridLines: [GridLine] = []
@@ -64,12 +68,16 @@ struct DeliveryChart: Sendable {
                 .flatMap { CalendarDate(iso: Timestamps.localDate($0, in: zone)) }.map { Day(date: $0) }
         }
         let index = Dictionary(out.enumerated().map { ($0.element.date.description, $0.offset) }, uniquingKeysWith: { a, _ in a })
-        var request = NotificationRecord.select(Column("created_at"), Column("status"))
+        var request = NotificationRecord.select(Column("created_at"), Column("status"), Column("dry_run"))
             .filter(Column("created_at") >= Timestamps.utc(first))
         if let clientIds { request = request.filter(clientIds.contains(Column("client_id"))) }
         for row in try request.asRequest(of: Row.self).fetchAll(db) {
             guard let at = Timestamps.parseUTC(row["created_at"]), let i = index[Timestamps.localDate(at, in: zone)] else { continue }
             let status: String = row["status"]
+            if (row["dry_run"] as Bool?) == true {
+                if sentStatuses.contains(status) { out[i].simulated += 1 }
+                continue
+            }
             if sentStatuses.contains(status) { out[i].sent += 1 }
             if deliveredStatuses.contains(status) { out[i].delivered += 1 }
             if failedStatuses.contains(status) { out[i].failed += 1 }
@@ -83,6 +91,9 @@ struct DeliveryChart: Sendable {
         totals = [Self.counted(sent, "enviado"), Self.counted(delivered, "entregado"), Self.counted(failed, "fallido")].joined(separator: ", ")
         let range = days.first.map { SpanishFormatting.longDate($0.date) } ?? ""
         let end = days.last.map { SpanishFormatting.longDate($0.date) } ?? ""
+        let simulatedCount = days.reduce(0) { $0 + $1.simulated }
+        simulated = simulatedCount == 0 ? nil
+            : "\(simulatedCount) \(simulatedCount == 1 ? "simulación" : "simulaciones") (no enviadas; no cuentan en la gráfica)"
         caption = "Mensajes por día del \(range) al \(end): \(totals)"
         let left = 34.0, bottom = 22.0, top = 8.0
         let plotWidth = Double(width) - left - 4, plotHeight = Double(height) - bottom - top
@@ -102,7 +113,8 @@ struct DeliveryChart: Sendable {
             if i == days.count - 1 {
                 labels.append(Label(x: fmt(left + Double(i + 1) * slot), y: fmt(Double(height) - 6),
                                     text: ConsoleFormatting.shortDate(day.date), anchor: "end"))
-            } else if i % 5 == 0, i < days.count - 3 {
+            } else if i % 5 == 0, i > 0, i < days.count - 5 {
+                // Every fifth day, clear of the axis numbers and of the last label (phones draw them large).
                 labels.append(Label(x: fmt(left + (Double(i) + 0.5) * slot), y: fmt(Double(height) - 6),
                                     text: ConsoleFormatting.shortDate(day.date)))
             }

@@ -1,6 +1,6 @@
 import Hummingbird
 
-/// `/` and `/configuracion` lead to the first page the caller's role may open, and the
+/// `/` leads to the caller's start page and `/configuracion` to its first tab, and the
 /// stylesheet and script are served from memory.
 struct HomeController {
     typealias Context = AppRequestContext
@@ -15,8 +15,11 @@ struct HomeController {
         return routes
     }
 
+    /// An admin starts on the dashboard, an asesor on their own clients' messages, a cliente
+    /// on Credenciales: the first of these the role may open.
     @Sendable func home(_ request: Request, context: Context) async throws -> Response {
-        ConsoleViews.redirect("/configuracion")
+        let start = ["/panel", "/mensajes"].first { ConsoleAccess.allows(context.caller?.role, "GET", $0) } ?? "/configuracion"
+        return ConsoleViews.redirect(start)
     }
 
     @Sendable func configuration(_ request: Request, context: Context) async throws -> Response {

@@ -20,7 +20,7 @@ struct LoginController {
 
     struct Form: Sendable {
         var login = ""
-        var next = "/configuracion"
+        var next = "/"
         var error: String?
     }
 
@@ -34,17 +34,16 @@ struct LoginController {
     }
 
     @Sendable func submit(_ request: Request, context: Context) async throws -> Response {
-        var request = request
-        // Read the form once here (for the login name and where to go); AuthController reads
-        // the same buffered body again.
-        let fields = FormEncoding.parse(String(buffer: try await request.collectBody(upTo: 16 * 1024)))
+        let fields = try await FormFields.read(request, context: context, limit: 16 * 1024)
         var form = Form()
-        form.login = fields.first { $0.name == "login" }?.value ?? ""
-        form.next = Self.safeNext(fields.first { $0.name == "siguiente" }?.value)
+        form.login = fields["login"] ?? ""
+        form.next = Self.safeNext(fields["siguiente"])
         do {
-            let answer = try await auth.login(request, context: context)
-            let cookies = answer.headers.filter { $0.name == .setCookie }
-            return ConsoleViews.redirect(form.next, headers: HTTPFields(cookies))
+            // The same sign-in as `POST /login` (throttle, bcrypt, session), answered with a redirect.
+            let (_, _, cookie) = try await auth.signIn(login: form.login, password: fields["password"] ?? "", request: request, context: context)
+            var response = ConsoleViews.redirect(form.next)
+            response.setCookie(cookie)
+            return response
         } catch let error as APIError {
             form.error = switch error.status {
             case .tooManyRequests: Self.throttledMessage(error.headers[.retryAfter])
@@ -56,8 +55,9 @@ struct LoginController {
     }
 
     @Sendable func logout(_ request: Request, context: Context) async throws -> Response {
-        let answer = try await auth.logout(request, context: context)
-        return ConsoleViews.redirect("/ingresar?salida=1", headers: HTTPFields(answer.headers.filter { $0.name == .setCookie }))
+        var response = ConsoleViews.redirect("/ingresar?salida=1")
+        response.setCookie(auth.signOut(context: context))
+        return response
     }
 
     static func throttledMessage(_ retryAfter: String?) -> String {
@@ -67,9 +67,9 @@ struct LoginController {
 
     /// Where to go after signing in: only a page the console serves (`ConsolePages`), else
     /// the default. Everything else (`//host`, `/\\host`, `/%09/host`, `\\/\\/host`, control
-    /// characters, `https://…`) falls back to `/configuracion`.
+    /// characters, `https://…`) falls back to `/` (the role's start page).
     static func safeNext(_ value: String?) -> String {
-        guard let value, let safe = ConsolePages.localTarget(value), safe != "/ingresar" else { return "/configuracion" }
+        guard let value, let safe = ConsolePages.localTarget(value), safe != "/ingresar" else { return "/" }
         return safe
     }
 }

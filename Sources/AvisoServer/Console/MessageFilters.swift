@@ -42,15 +42,31 @@ struct MessageFilters: Sendable {
         return n
     }
 
-    /// The query string for another page with the same filters.
-    func query(page: Int) -> String {
+    /// The query string for another page with the same filters (no page: just the filters).
+    func query(page: Int?) -> String {
         let pairs = [("cliente", client), ("etapa", stage), ("canal", channel), ("estado", status), ("desde", from), ("hasta", to)]
-            .filter { !$0.1.isEmpty } + [("pagina", String(page))]
-        return "?" + pairs.map { "\($0.0)=\(TemplateSelection.encode($0.1))" }.joined(separator: "&")
+            .filter { !$0.1.isEmpty } + (page.map { [("pagina", String($0))] } ?? [])
+        return pairs.isEmpty ? "" : "?" + pairs.map { "\($0.0)=\(TemplateSelection.encode($0.1))" }.joined(separator: "&")
     }
 
     /// Rows matching the filters among `clientIds` (nil: every client), newest first, one page.
-    func fetch(_ db: Database, clientIds: [String]?, zone: TimeZone) throws -> (total: Int, rows: [NotificationRecord]) {
+    /// A page past the last one shows the last one (and says so in `page`).
+    func fetch(_ db: Database, clientIds: [String]?, zone: TimeZone) throws -> (total: Int, page: Int, pages: Int, rows: [NotificationRecord]) {
+        let request = query(clientIds: clientIds, zone: zone)
+        let total = try request.fetchCount(db)
+        let pages = max(1, (total + Self.pageSize - 1) / Self.pageSize)
+        let shown = min(page, pages)
+        let rows = try request.order(Column("created_at").desc, Column("id").desc)
+            .limit(Self.pageSize, offset: (shown - 1) * Self.pageSize).fetchAll(db)
+        return (total, shown, pages, rows)
+    }
+
+    /// The rows matching the filters, newest first, for an export (at most `limit`).
+    func fetchAll(_ db: Database, clientIds: [String]?, zone: TimeZone, limit: Int) throws -> [NotificationRecord] {
+        try query(clientIds: clientIds, zone: zone).order(Column("created_at").desc, Column("id").desc).limit(limit).fetchAll(db)
+    }
+
+    func query(clientIds: [String]?, zone: TimeZone) -> QueryInterfaceRequest<NotificationRecord> {
         var request = NotificationRecord.all()
         if let clientIds { request = request.filter(clientIds.contains(Column("client_id"))) }
         if !client.isEmpty { request = request.filter(Column("client_id") == client) }
@@ -67,10 +83,7 @@ struct MessageFilters: Sendable {
         if let day = CalendarDate(iso: to), let end = Self.startOfDay(day, zone, plusDays: 1) {
             request = request.filter(Column("created_at") < Timestamps.utc(end))
         }
-        let total = try request.fetchCount(db)
-        let rows = try request.order(Column("created_at").desc, Column("id").desc)
-            .limit(Self.pageSize, offset: (page - 1) * Self.pageSize).fetchAll(db)
-        return (total, rows)
+        return request
     }
 
     /// Midnight (local) of `day` + `plusDays`, as an instant.

@@ -15,6 +15,7 @@ struct MessagesController {
     var routes: RouteCollection<Context> {
         let routes = RouteCollection(context: Context.self)
         routes.get("", use: list)
+        routes.get("exportar", use: export)
         routes.get("{id}", use: detail)
         return routes
     }
@@ -33,7 +34,10 @@ struct MessagesController {
 
     struct RowView: Sendable {
         var when: String
+        /// `lun 5 ene, 14:05`: short in tables; `whenLong` on hover.
+        var whenShort: String
         var client: String
+        var clientHref: String
         var stage: String
         var channel: String
         var status: String
@@ -64,10 +68,12 @@ struct MessagesController {
         /// Stages whose WhatsApp template Meta would refuse: said before the next run sends.
         var whatsappWarnings: [String] = []
         var hasWhatsappWarnings = false
+        var exportHref: String
     }
 
     struct DetailData: Sendable {
         var client: String
+        var clientHref: String
         var stage: String
         var channel: String
         var status: String
@@ -82,13 +88,12 @@ struct MessagesController {
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
         let caller = context.caller!
         let filters = MessageFilters(request.uri.queryParameters)
-        let data = try store.read { db in
+        let data = try await store.readAsync { db in
             let zone = try MessagingSettings.current(db).zone
             let scope = try MessageScope.clients(for: caller, db)
             let ids = scope.all ? nil : scope.clients.map(\.id)
             let names = Dictionary(scope.clients.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
-            let (total, rows) = try filters.fetch(db, clientIds: ids, zone: zone)
-            let pages = max(1, (total + MessageFilters.pageSize - 1) / MessageFilters.pageSize)
+            let (total, page, pages, rows) = try filters.fetch(db, clientIds: ids, zone: zone)
             let warnings = try MetaTemplatePanel.warnings(db)
             return ListData(
                 chart: DeliveryChart(try DeliveryChart.count(db, clientIds: ids, zone: zone)),
@@ -102,19 +107,40 @@ struct MessagesController {
                 filterError: filters.fromError || filters.toError ? "Escriba las fechas como AAAA-MM-DD." : nil,
                 rows: rows.map { Self.row($0, names: names, zone: zone) },
                 summary: total == 1 ? "1 mensaje" : "\(total) mensajes",
-                page: filters.page, pages: pages,
-                previousHref: filters.page > 1 ? "/mensajes" + filters.query(page: filters.page - 1) : nil,
-                nextHref: filters.page < pages ? "/mensajes" + filters.query(page: filters.page + 1) : nil,
-                whatsappWarnings: warnings, hasWhatsappWarnings: !warnings.isEmpty)
+                page: page, pages: pages,
+                previousHref: page > 1 ? "/mensajes" + filters.query(page: page - 1) : nil,
+                nextHref: page < pages ? "/mensajes" + filters.query(page: page + 1) : nil,
+                whatsappWarnings: warnings, hasWhatsappWarnings: !warnings.isEmpty,
+                exportHref: "/mensajes/exportar" + filters.query(page: nil))
         }
         let chrome = Chrome(title: "Mensajes", context: context, section: "/mensajes")
         return views.html("messages", chrome: chrome, content: data)
     }
 
+    /// The log with the page's filters as a CSV download, numbers masked; an asesor gets
+    /// their own clients' messages only.
+    @Sendable func export(_ request: Request, context: Context) async throws -> Response {
+        let caller = context.caller!
+        let filters = MessageFilters(request.uri.queryParameters)
+        let text = try await store.readAsync { db in
+            let zone = try MessagingSettings.current(db).zone
+            let scope = try MessageScope.clients(for: caller, db)
+            let rows = try filters.fetchAll(db, clientIds: scope.all ? nil : scope.clients.map(\.id), zone: zone,
+                                            limit: MessageLogCSV.maximumRows)
+            return MessageLogCSV.text(rows, names: Dictionary(scope.clients.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a }),
+                                      zone: zone)
+        }
+        context.logger.info("message log exported", metadata: ["actor": "\(caller.actor)"])
+        var headers = ConsoleViews.securityHeaders
+        headers[.contentType] = "text/csv; charset=utf-8"
+        headers[.contentDisposition] = "attachment; filename=\"mensajes.csv\""
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
     @Sendable func detail(_ request: Request, context: Context) async throws -> Response {
         guard let id = context.parameters.get("id", as: Int64.self) else { throw APIError.notFound("no such message") }
         let caller = context.caller!
-        let (row, client, zone) = try store.read { db in
+        let (row, client, zone) = try await store.readAsync { db in
             guard let row = try NotificationRecord.fetchOne(db, key: id) else { throw APIError.notFound("no such message") }
             // Same rule as the API: an asesor asking for another asesor's client is refused.
             let client = try ClientScope.client(row.clientId, for: caller, db)
@@ -122,7 +148,7 @@ struct MessagesController {
         }
         let timeline = try MessageTimeline.build(row, store: store, zone: zone)
         let view = Self.row(row, names: [client.id: client.name], zone: zone)
-        let data = DetailData(client: view.client, stage: view.stage, channel: view.channel, status: view.status,
+        let data = DetailData(client: view.client, clientHref: view.clientHref, stage: view.stage, channel: view.channel, status: view.status,
                               statusClass: view.statusClass, flags: view.flags, to: view.to, reason: view.detail.isEmpty ? nil : view.detail,
                               text: row.text, timeline: timeline.entries)
         let chrome = Chrome(title: "Mensaje", heading: "Mensaje a \(client.name)", context: context, section: "/mensajes")
@@ -141,7 +167,8 @@ struct MessagesController {
         default: MessageVocabulary.providerError(r.errorCode) ?? ""
         }
         return RowView(when: ConsoleFormatting.dateTime(utc: r.createdAt, in: zone),
-                       client: names[r.clientId].map { "\($0) (\(r.clientId))" } ?? r.clientId,
+                       whenShort: ConsoleFormatting.shortDateTime(utc: r.createdAt, in: zone),
+                       client: names[r.clientId].map { "\($0) (\(r.clientId))" } ?? r.clientId, clientHref: "/clientes/\(r.clientId)",
                        stage: MessageVocabulary.stage(r.stage), channel: MessageVocabulary.channel(r.channel), status: MessageVocabulary.status(r.status),
                        statusClass: MessageVocabulary.statusClass(r.status), flags: flags.isEmpty ? nil : flags.joined(separator: ", "),
                        to: r.toE164.map(Masking.phone) ?? "—", detail: detail, href: "/mensajes/\(r.id ?? 0)")

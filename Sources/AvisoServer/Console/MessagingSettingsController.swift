@@ -50,6 +50,7 @@ struct MessagingSettingsController {
         var webhooks: [ProviderStatus.Webhook]
         /// The WhatsApp number's health and cost (`WhatsAppAccountView`); nil if unreadable.
         var whatsappAccount: WhatsAppAccountView? = nil
+        var history: [SettingsHistoryView.Entry]
     }
 
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {
@@ -59,7 +60,7 @@ struct MessagingSettingsController {
         case "sin-cambios": "No había cambios que guardar."
         default: nil
         }
-        return render(SettingsForm(settings), invalid: nil, updated: updated, context: context, notice: notice)
+        return try render(SettingsForm(settings), invalid: nil, updated: updated, context: context, notice: notice)
     }
 
     @Sendable func save(_ request: Request, context: Context) async throws -> Response {
@@ -69,7 +70,7 @@ struct MessagingSettingsController {
         do {
             change = try form.change(from: settings)
         } catch {
-            return render(form, invalid: error, updated: updated, context: context, notice: nil, status: .unprocessableContent)
+            return try render(form, invalid: error, updated: updated, context: context, notice: nil, status: .unprocessableContent)
         }
         guard !change.isEmpty else { return ConsoleViews.redirect(Self.path + "?ok=sin-cambios") }
         try await store.append(.settingsChanged(change), actor: context.caller!.actor)
@@ -87,7 +88,7 @@ struct MessagingSettingsController {
     }
 
     private func render(_ form: SettingsForm, invalid: SettingsForm.Invalid?, updated: String?, context: Context,
-                        notice: String?, status: HTTPResponse.Status = .ok) -> Response {
+                        notice: String?, status: HTTPResponse.Status = .ok) throws -> Response {
         let editable = ConsoleAccess.allows(context.caller?.role, "POST", Self.path)
         let fields = SettingsForm.Field.allCases.map { f in
             FieldView(name: f.rawValue, label: f.label, value: form.values[f] ?? "", hint: f.hint, inputmode: f.inputmode,
@@ -96,10 +97,11 @@ struct MessagingSettingsController {
         let stages = SettingsForm.knownStages.map { stage in
             StageView(value: stage, label: Self.stageLabel(stage), checked: form.stages.contains(stage))
         }
+        let history = try store.read { db in try SettingsHistoryView.entries(db, zone: try MessagingSettings.current(db).zone) }
         var data = PageData(editable: editable,
                             error: invalid == nil ? nil : "Revise los campos marcados: no se guardó nada.",
                             fields: fields, stages: stages, stagesMessage: invalid?.stages, smsGSM7: form.smsGSM7 ?? true, updated: updated,
-                            providers: providers.providers, publicURL: providers.publicURL, webhooks: providers.webhooks)
+                            providers: providers.providers, publicURL: providers.publicURL, webhooks: providers.webhooks, history: history)
         let planned = Self.plannedWhatsAppClients(store)
         data.whatsappAccount = try? store.read { db in
             try WhatsAppAccountView.build(db, zone: try MessagingSettings.current(db).zone, planned: planned)
@@ -113,7 +115,7 @@ struct MessagingSettingsController {
     static func plannedWhatsAppClients(_ store: AvisoStore, now: Date = Date()) -> Set<String> {
         var clients = Set<String>()
         for kind in [Scheduler.PlanKind.stages, .reactivation] {
-            guard let plan = try? Scheduler.plan(store, now: now, kind: kind) else { continue }
+            guard let plan = try? Scheduler.plan(store: store, now: now, kind: kind) else { continue }
             for m in plan.messages where m.channel == .whatsapp && (m.decision == .send || m.decision == .deferred) {
                 clients.insert(m.clientId)
             }

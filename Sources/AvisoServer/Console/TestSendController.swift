@@ -4,8 +4,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// `POST /mensajes/prueba`: the "Enviar prueba" buttons. The form becomes the JSON body of
-/// the server's own `POST /api/notifications/test` handler, called in-process, so the client
+/// `POST /mensajes/prueba`: the "Enviar prueba" buttons. The form calls the same service
+/// function as `POST /api/notifications/test` (`NotificationsController.sendTest`), so the client
 /// scope, send path, quiet-hours warning and logging are the API's; this only draws the answer.
 /// Dry-run unless the "Simulación" box is cleared.
 struct TestSendController {
@@ -43,12 +43,7 @@ struct TestSendController {
         var data = ResultData(back: back)
         var status: HTTPResponse.Status = .ok
         do {
-            let body = try JSONEncoder().encode(input)
-            let inner = Request(head: HTTPRequest(method: .post, scheme: nil, authority: nil, path: "/api/notifications/test",
-                                                  headerFields: [.contentType: "application/json"]),
-                                body: RequestBody(buffer: ByteBuffer(bytes: body)))
-            let answer = try await notifications.test(inner, context: context)
-            let result = try JSONDecoder().decode(TestSendResult.self, from: Data(buffer: try await BodyCollector.collect(answer.body)))
+            let result = try await notifications.sendTest(input, context: context)
             data.status = MessageVocabulary.status(result.status)
             data.statusClass = MessageVocabulary.statusClass(result.status)
             data.dryRun = result.dryRun

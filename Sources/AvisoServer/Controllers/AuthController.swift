@@ -67,7 +67,19 @@ struct AuthController {
             }
             (login, password) = (c.login, c.password)
         }
-        login = login.trimmingCharacters(in: .whitespaces).lowercased()
+        let (user, session, cookie) = try await signIn(login: login, password: password, request: request, context: context)
+        var response = try JSONResponse.make(SessionInfo(
+            user: .init(id: user.id, login: user.login, role: user.role, name: user.name, clientId: user.clientId),
+            csrfToken: session.csrfToken, expiresAt: session.expires))
+        response.setCookie(cookie)
+        return response
+    }
+
+    /// Checks a login and password (throttled, constant work for unknown logins) and opens a
+    /// session: the JSON route and the console's form both sign in through here.
+    func signIn(login rawLogin: String, password: String, request: Request, context: Context) async throws
+        -> (user: UserRecord, session: SessionStore.NewSession, cookie: Cookie) {
+        let login = rawLogin.trimmingCharacters(in: .whitespaces).lowercased()
         guard !login.isEmpty, !password.isEmpty else { throw APIError.badRequest("login and password are required") }
         // Logins are at most 64 characters; bcrypt reads at most 72 bytes of a password.
         guard login.utf8.count <= 128, password.utf8.count <= 1_024 else {
@@ -78,7 +90,8 @@ struct AuthController {
         let user = try users.user(login: login)
         let hash = user?.passwordHash ?? Self.decoyHash(cost: arguments.bcryptCost)
         let matches = await checkPassword(password, hash: hash)
-        guard let user, matches, let role = UserRole(rawValue: user.role) else {
+        // A disabled user is refused like a wrong password: the answer tells no one the account exists.
+        guard let user, matches, !user.isDisabled, let role = UserRole(rawValue: user.role) else {
             context.logger.notice("login failed")
             throw APIError(.unauthorized, code: "invalid_credentials", "wrong login or password")
         }
@@ -87,19 +100,20 @@ struct AuthController {
         context.logger.info("login", metadata: ["user": "\(user.id)", "role": "\(role.rawValue)"])
         let cookie = Cookie(name: AccessMiddleware.sessionCookie, value: session.id, maxAge: Int(sessions.lifetime), path: "/",
                             secure: arguments.secureCookies, httpOnly: true, sameSite: .lax)
-        var response = try JSONResponse.make(SessionInfo(
-            user: .init(id: user.id, login: user.login, role: user.role, name: user.name, clientId: user.clientId),
-            csrfToken: session.csrfToken, expiresAt: session.expires))
-        response.setCookie(cookie)
-        return response
+        return (user, session, cookie)
     }
 
     @Sendable func logout(_ request: Request, context: Context) async throws -> Response {
-        if let id = context.sessionId { sessions.revoke(id) }
         var response = try JSONResponse.make(["signedOut": true])
-        response.setCookie(Cookie(name: AccessMiddleware.sessionCookie, value: "", maxAge: 0, path: "/",
-                                  secure: arguments.secureCookies, httpOnly: true, sameSite: .lax))
+        response.setCookie(signOut(context: context))
         return response
+    }
+
+    /// Ends the caller's session; the cookie that clears it in the browser.
+    func signOut(context: Context) -> Cookie {
+        if let id = context.sessionId { sessions.revoke(id) }
+        return Cookie(name: AccessMiddleware.sessionCookie, value: "", maxAge: 0, path: "/",
+                      secure: arguments.secureCookies, httpOnly: true, sameSite: .lax)
     }
 
     @Sendable func session(_ request: Request, context: Context) async throws -> Response {

@@ -57,11 +57,17 @@ struct NotificationsController {
         } catch {
             throw APIError.badRequest("expected JSON {clientId, stage?, channel?, dryRun?}", code: "invalid_json")
         }
+        return try JSONResponse.make(try await sendTest(input, context: context))
+    }
+
+    /// The test send itself, for this route and the console's "Enviar prueba" alike: the
+    /// stage checked, the caller's scope checked, the send path, a quiet-hours warning.
+    func sendTest(_ input: TestSendRequest, context: Context) async throws -> TestSendResult {
         if let stage = input.stage, TemplateStage.resolve(schedulerStage: stage) == nil {
             throw APIError.badRequest(MessageDraftError.unknownStage(stage).description, code: "unknown_stage")
         }
         let caller = context.caller!
-        let settings = try store.read { db in
+        let settings = try await store.readAsync { db in
             _ = try ClientScope.client(input.clientId, for: caller, db)
             return try MessagingSettings.current(db)
         }
@@ -70,7 +76,7 @@ struct NotificationsController {
             result.warnings.append("quiet_hours: it is \(settings.quietHoursStart)–\(settings.quietHoursEnd) quiet time in \(settings.timeZone); the test was not held back")
         }
         context.logger.info("test message", metadata: ["client": "\(input.clientId)", "status": "\(result.status)", "dry_run": "\(result.dryRun)"])
-        return try JSONResponse.make(result)
+        return result
     }
 
     @Sendable func run(_ request: Request, context: Context) async throws -> Response {

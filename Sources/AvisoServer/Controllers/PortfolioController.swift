@@ -8,10 +8,8 @@ import Hummingbird
 /// The portfolio API for the lender's own system: the same validation and the same events
 /// as `aviso import`, one record at a time.
 ///
-/// `PortfolioImport` validates files (its row checks are internal to that module), so each
-/// request is handed to it as a one-item JSON file in a private temporary directory. That
-/// keeps one set of rules for CSV, JSON and HTTP; see the report for the small public entry
-/// point that would remove the file.
+/// Each request's object goes through `PortfolioImport`'s row-level entry point, in memory:
+/// one set of rules for CSV, JSON and HTTP, and no temporary file.
 struct PortfolioController {
     typealias Context = AppRequestContext
     let store: AvisoStore
@@ -105,15 +103,10 @@ struct PortfolioController {
     }
 
     func importOne(_ fields: [String: Any], asClient: Bool, actor: String) async throws -> ImportSummary {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("aviso-api-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let file = directory.appendingPathComponent(asClient ? "client.json" : "installment.json")
-        guard JSONSerialization.isValidJSONObject([fields]) else { throw APIError.badRequest("expected a JSON object", code: "invalid_json") }
-        try JSONSerialization.data(withJSONObject: [fields]).write(to: file)
         do {
-            return try await PortfolioImport.run(clients: asClient ? file : nil, installments: asClient ? nil : file,
-                                                 into: store, actor: actor)
+            // In memory, through the importer's row-level entry point: the same checks as a file.
+            return try await PortfolioImport.run(clientObjects: asClient ? [fields] : [], installmentObjects: asClient ? [] : [fields],
+                                                 source: asClient ? "client.json" : "installment.json", into: store, actor: actor)
         } catch let error as ImportError {
             let place = error.column.map { "\($0): " } ?? ""
             throw APIError.unprocessable(place + error.message)

@@ -103,9 +103,10 @@ public struct MessagePreview: Codable, Sendable, Equatable {
     public var to: String?
     /// Why the number can't receive messages, when it can't.
     public var toError: String?
-    public var encoding: String
-    public var segments: Int
-    public var characters: Int
+    /// SMS alphabet, parts and characters: for an SMS only (a WhatsApp message has no parts).
+    public var encoding: String?
+    public var segments: Int?
+    public var characters: Int?
     public var variables: [String: String]
     public var whatsappTemplate: WhatsAppTemplate?
     public var templateVersion: Int
@@ -124,9 +125,10 @@ public struct MessagePreview: Codable, Sendable, Equatable {
             to = nil
             toError = error.message
         }
-        encoding = rendered.sms.encoding.rawValue
-        segments = rendered.sms.segments
-        characters = rendered.sms.characters
+        let sms = draft.channel == .sms ? rendered.sms : nil
+        encoding = sms?.encoding.rawValue
+        segments = sms?.segments
+        characters = sms?.characters
         variables = rendered.variables
         whatsappTemplate = draft.template.whatsapp.map {
             WhatsAppTemplate(name: $0.name, language: $0.language, parameters: rendered.whatsappParameters ?? [])

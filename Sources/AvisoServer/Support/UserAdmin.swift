@@ -11,6 +11,7 @@ public enum UserAdminError: Error, Equatable, Sendable, CustomStringConvertible 
     case clientRequired
     case clientNotAllowed
     case unknownClient(String)
+    case unknownUser(String)
 
     public var description: String {
         switch self {
@@ -20,6 +21,7 @@ public enum UserAdminError: Error, Equatable, Sendable, CustomStringConvertible 
         case .clientRequired: "a cliente account needs --client ID"
         case .clientNotAllowed: "only cliente accounts are linked to a client"
         case let .unknownClient(id): "no client `\(id)`"
+        case let .unknownUser(id): "no user `\(id)`"
         }
     }
 }
@@ -54,6 +56,28 @@ public enum UserAdmin {
         guard password.count >= minimumPasswordLength else { throw UserAdminError.weakPassword }
         let hash = await hashOffPool(password, cost: cost)
         try await store.append(.credentialChanged(CredentialChanged(userId: userId, passwordHash: hash)), actor: actor)
+    }
+
+    /// An admin's reset: a new one-time password (returned, to show once) that must be changed
+    /// at the next login. Appends `CredentialChanged` with `mustChange`; the caller ends the
+    /// user's sessions.
+    public static func resetPassword(userId: String, in store: AvisoStore, actor: String, cost: UInt8 = 12) async throws -> String {
+        let password = generatePassword()
+        let hash = await hashOffPool(password, cost: cost)
+        try await store.appendDeciding { db in
+            guard try UserRecord.exists(db, key: userId) else { throw UserAdminError.unknownUser(userId) }
+            return [NewEvent(.credentialChanged(CredentialChanged(userId: userId, passwordHash: hash, mustChange: true)), actor: actor)]
+        }
+        return password
+    }
+
+    /// Disables or enables a user (`UserStatusChanged`); the caller ends a disabled user's sessions.
+    public static func setDisabled(userId: String, _ disabled: Bool, in store: AvisoStore, actor: String) async throws {
+        try await store.appendDeciding { db in
+            guard let user = try UserRecord.fetchOne(db, key: userId) else { throw UserAdminError.unknownUser(userId) }
+            guard user.isDisabled != disabled else { return [] }
+            return [NewEvent(.userStatusChanged(UserStatusChanged(userId: userId, disabled: disabled)), actor: actor)]
+        }
     }
 
     /// A password to print once: 16 characters from an alphabet without look-alikes.

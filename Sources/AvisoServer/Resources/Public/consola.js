@@ -12,7 +12,11 @@
     segments: document.getElementById("vista-previa-segmentos"),
     characters: document.getElementById("vista-previa-caracteres"),
     cost: document.getElementById("vista-previa-costo"),
-    state: document.getElementById("vista-previa-estado")
+    state: document.getElementById("vista-previa-estado"),
+    to: document.getElementById("vista-previa-destino"),
+    toLine: document.getElementById("vista-previa-destino-linea"),
+    whatsapp: document.getElementById("vista-previa-whatsapp"),
+    whatsappLine: document.getElementById("vista-previa-whatsapp-linea")
   };
   var timer = null, sequence = 0;
 
@@ -46,10 +50,19 @@
         out.characters.textContent = p.characters == null ? "—" : String(p.characters);
         out.cost.textContent = p.cost || "—";
       }
+      // The number and the WhatsApp parameters are the chosen client's: replaced (or hidden) on every answer.
+      show(out.to, out.toLine, p.to);
+      show(out.whatsapp, out.whatsappLine, p.whatsapp);
       out.state.textContent = "Se actualiza mientras escribe.";
     }).catch(function () {
       out.state.textContent = "No se pudo actualizar la vista previa; use el botón «Vista previa».";
     });
+  }
+
+  function show(el, line, text) {
+    if (!el) return;
+    el.textContent = text || "";
+    line.hidden = !text;
   }
 
   function later() {
