@@ -8,16 +8,18 @@ import Foundation
 /// public key is C2SP's verifier key, `<name>+<hex key id>+<base64 of 0x01 ‖ public key>`.
 public struct CheckpointSigner: Sendable {
     public let name: String
-    /// The 32-byte seed (swift-crypto's key types are not `Sendable`).
+    /// The 32-byte seed and public key (swift-crypto's key types are not `Sendable`).
     private let seed: Data
+    private let publicKey: Data
 
     public init(name: String, key: Curve25519.Signing.PrivateKey) throws(CheckpointError) {
         guard CheckpointVerifier.isValidName(name) else { throw .key("the key name must be printable ASCII without spaces or +") }
         self.name = name
         seed = key.rawRepresentation
+        publicKey = key.publicKey.rawRepresentation
     }
 
-    private var key: Curve25519.Signing.PrivateKey { try! Curve25519.Signing.PrivateKey(rawRepresentation: seed) }
+    private func key() throws -> Curve25519.Signing.PrivateKey { try Curve25519.Signing.PrivateKey(rawRepresentation: seed) }
 
     public static func generate(name: String) throws(CheckpointError) -> CheckpointSigner {
         try CheckpointSigner(name: name, key: Curve25519.Signing.PrivateKey())
@@ -34,13 +36,13 @@ public struct CheckpointSigner: Sendable {
         try self.init(name: fields[1], key: key)
     }
 
-    public var privateKeyFile: String { "PRIVATE+\(name)+\(key.rawRepresentation.base64EncodedString())\n" }
+    public var privateKeyFile: String { "PRIVATE+\(name)+\(seed.base64EncodedString())\n" }
 
-    public var verifier: CheckpointVerifier { CheckpointVerifier(name: name, key: key.publicKey) }
+    public var verifier: CheckpointVerifier { CheckpointVerifier(name: name, publicKey: publicKey) }
 
     public func sign(origin: String, head: LedgerHead) throws -> CheckpointNote {
         let body = CheckpointNote.body(origin: origin, size: head.position, hash: head.hash)
-        let signature = try key.signature(for: Data(body.utf8))
+        let signature = try key().signature(for: Data(body.utf8))
         return CheckpointNote(origin: origin, size: head.position, hash: head.hash, keyName: name,
                               keyID: verifier.keyID, signature: Data(signature))
     }
@@ -52,11 +54,13 @@ public struct CheckpointVerifier: Sendable {
     public let publicKey: Data
 
     public init(name: String, key: Curve25519.Signing.PublicKey) {
-        self.name = name
-        publicKey = key.rawRepresentation
+        self.init(name: name, publicKey: key.rawRepresentation)
     }
 
-    private var key: Curve25519.Signing.PublicKey { try! Curve25519.Signing.PublicKey(rawRepresentation: publicKey) }
+    init(name: String, publicKey: Data) {
+        self.name = name
+        self.publicKey = publicKey
+    }
 
     /// Parses a C2SP verifier key: `<name>+<hex key id>+<base64 of 0x01 ‖ public key>`.
     public init(parsing text: String) throws(CheckpointError) {
@@ -73,11 +77,11 @@ public struct CheckpointVerifier: Sendable {
 
     /// C2SP key id: the first 4 bytes of SHA-256(name ‖ "\n" ‖ 0x01 ‖ public key).
     public var keyID: Data {
-        Data(SHA256.hash(data: Data(name.utf8) + Data([0x0A, 0x01]) + key.rawRepresentation).prefix(4))
+        Data(SHA256.hash(data: Data(name.utf8) + Data([0x0A, 0x01]) + publicKey).prefix(4))
     }
 
     public var text: String {
-        "\(name)+\(keyID.map { String(format: "%02x", $0) }.joined())+\((Data([0x01]) + key.rawRepresentation).base64EncodedString())\n"
+        "\(name)+\(keyID.map { String(format: "%02x", $0) }.joined())+\((Data([0x01]) + publicKey).base64EncodedString())\n"
     }
 
     /// Checks the note is signed by this key (name, id and Ed25519 signature over its body).
@@ -85,7 +89,8 @@ public struct CheckpointVerifier: Sendable {
         guard note.keyName == name, note.keyID == keyID else {
             throw .badSignature("signed by `\(note.keyName)`, not by the key given (`\(name)`)")
         }
-        guard key.isValidSignature(note.signature, for: Data(note.body.utf8)) else {
+        guard let key = try? Curve25519.Signing.PublicKey(rawRepresentation: publicKey),
+              key.isValidSignature(note.signature, for: Data(note.body.utf8)) else {
             throw .badSignature("the Ed25519 signature does not match the checkpoint's text")
         }
     }
