@@ -196,7 +196,7 @@ struct EventApplier {
             """).execute(arguments: [e.messageKey, e.clientId ?? "", e.installmentId, e.stage, e.channel.rawValue, e.provider,
                                      e.to, e.status.rawValue, e.status.rank, e.messageId, e.dryRun, e.test, e.fallbackOf, when, when])
         // Callbacks that beat this record: apply them now, in the order they arrived.
-        guard !noPendingStatuses else { return try countSend(e, when: when, db) }
+        guard !noPendingStatuses else { return try countSend(e, db) }
         let early = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT position, status, error_code, received_at FROM pending_statuses WHERE message_id = ? AND provider = ? ORDER BY position
             """), arguments: [e.messageId, e.provider])
@@ -209,23 +209,19 @@ struct EventApplier {
             try db.cachedStatement(sql: "DELETE FROM pending_statuses WHERE message_id = ? AND provider = ?")
                 .execute(arguments: [e.messageId, e.provider])
         }
-        try countSend(e, when: when, db)
+        try countSend(e, db)
     }
 
     /// A status callback carrying the message key reached the row first (it beat `MessageSent`).
     static let callbackWasFirst = "notifications_log.message_id = excluded.message_id AND notifications_log.status_rank > excluded.status_rank"
 
-    /// Rate counters: messages per client per local day, and the last send per (client, stage).
-    private func countSend(_ e: MessageSent, when: String, _ db: Database) throws {
+    /// Rate counter: messages per client per local day (the daily cap).
+    private func countSend(_ e: MessageSent, _ db: Database) throws {
         guard !e.test else { return }
         try db.cachedStatement(sql: """
             INSERT INTO daily_counts (client_id, local_date, count) VALUES (?, ?, 1)
             ON CONFLICT(client_id, local_date) DO UPDATE SET count = count + 1
             """).execute(arguments: [e.clientId ?? "", Timestamps.localDate(e.at, in: timeZone)])
-        try db.cachedStatement(sql: """
-            INSERT INTO stage_sends (client_id, stage, last_sent_at) VALUES (?, ?, ?)
-            ON CONFLICT(client_id, stage) DO UPDATE SET last_sent_at = max(last_sent_at, excluded.last_sent_at)
-            """).execute(arguments: [e.clientId ?? "", e.stage, when])
     }
 
     /// Moves a message's status forward only: late, repeated or out-of-order callbacks never

@@ -162,6 +162,9 @@ public enum ReadModelSchema {
         migrator.registerMigration("v4-pause", migrate: MessagingSettings.migrateV4Pause)
         migrator.registerMigration("v4-settings-history", migrate: SettingsHistory.migrateV4)
         migrator.registerMigration("v4-user-status", migrate: UserRecord.migrateV4UserStatus)
+        // The 24 h rule is per (installment, stage) through `message_items` since v3-reminders:
+        // nothing reads the per-(client, stage) `stage_sends` any more.
+        migrator.registerMigration("v5-drop-stage-sends") { db in try db.drop(table: "stage_sends") }
         return migrator
     }
 
@@ -171,7 +174,6 @@ public enum ReadModelSchema {
         ("template_versions", "position"), ("settings", "id"), ("opt_outs", "phone, ifnull(channel, '')"),
         ("stages_due", "subject, stage, local_date"), ("notifications_log", "id"),
         ("pending_statuses", "position"), ("daily_counts", "client_id, local_date"),
-        ("stage_sends", "client_id, stage"),
         ("scheduled_messages", "message_key"), ("message_items", "item_key"),
         ("conversation_windows", "phone, provider"),
         ("undecodable_records", "position"),

@@ -57,7 +57,7 @@ public struct SchedulerOptions: Sendable {
 ///
 /// Every decision happens inside `AvisoStore.appendDeciding`: under LMDB's cross-process
 /// write lock, with the read models caught up, the governor reads the counters
-/// (`stages_due`, `scheduled_messages`, `daily_counts`, `stage_sends`, `opt_outs`,
+/// (`stages_due`, `scheduled_messages`, `message_items`, `daily_counts`, `opt_outs`,
 /// `notifications_log`) and returns the events (`StageDue`, `MessageScheduled`,
 /// `MessageDeferred`, `MessageSkipped`) that commit in the same transaction. So two runs,
 /// in one process or several, can never both decide "not yet sent". Messages decided to go
