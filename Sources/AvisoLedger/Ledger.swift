@@ -13,6 +13,7 @@ public final class Ledger: Sendable {
     public init(directory: URL, initialMapSize: Int = 256 << 20) throws {
         self.directory = directory
         environment = try LMDBEnvironment(directory: directory, initialMapSize: initialMapSize)
+        try Ledger.refuseDamagedEnd(of: environment, directory: directory)
         writer = LedgerWriter(environment: environment)
     }
 
@@ -24,6 +25,7 @@ public final class Ledger: Sendable {
         }
         self.directory = directory
         environment = try LMDBEnvironment(directory: directory, initialMapSize: 256 << 20, readOnly: true)
+        try Ledger.refuseDamagedEnd(of: environment, directory: directory)
         writer = LedgerWriter(environment: environment)
         writer.stop()
     }
