@@ -82,9 +82,7 @@ import Testing
                 // Taken while the writer runs: the ledger first, then the read models.
                 for withReadModels in [false, true] {
                     let copy = DataDirectory(scratch.appendingPathComponent("copy-\(withReadModels)"))
-                    try FileManager.default.createDirectory(at: copy.ledger, withIntermediateDirectories: true)
-                    try FileManager.default.copyItem(at: directory.ledger.appendingPathComponent("data.mdb"),
-                                                     to: copy.ledger.appendingPathComponent("data.mdb"))
+                    try backend.copyLedgerFiles(of: directory, to: copy)
                     if withReadModels {
                         for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: directory.readModels.path + suffix) {
                             try FileManager.default.copyItem(atPath: directory.readModels.path + suffix, toPath: copy.readModels.path + suffix)

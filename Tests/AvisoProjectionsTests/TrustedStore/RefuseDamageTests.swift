@@ -27,22 +27,23 @@ import Testing
         }
     }
 
-    /// A data directory of 5 records with `damage` done to it, as a crash or a careless restore would.
+    /// A data directory of 5 records with `damage` done to it, as a crash or a careless restore
+    /// would (how, depends on the backend's storage).
     static func damaged(_ damage: Damage, backend: LedgerBackendUnderTest) async throws -> DataDirectory {
         let directory = backend.makeDirectory()
         let store = try AvisoStore(directory: directory)
         try await store.append((1...5).map { NewEvent(clientEvent("C\($0)"), actor: "import") })
-        switch damage {
-        case .headAheadOfRecords:
+        switch (backend, damage) {
+        case (.lmdb, .headAheadOfRecords):
             try store.ledger.environment.write { txn in
                 try Ledger.storeHead(LedgerHead(position: 7, hash: Data(repeating: 7, count: 32)), in: txn)
             }
-        case .lastRecordTruncated:
+        case (.lmdb, .lastRecordTruncated):
             try store.ledger.environment.write { txn in
                 let value = try txn.get(txn.environment.events, key: RecordCodec.key(5))!
                 try txn.put(txn.environment.events, key: RecordCodec.key(5), value: Array(value.prefix(value.count - 45)), append: false)
             }
-        case .readModelsAhead:
+        case (_, .readModelsAhead):
             try await store.readModels.write { db in
                 try db.execute(sql: "UPDATE projection_checkpoint SET position = 9")
             }

@@ -27,6 +27,17 @@ enum LedgerBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringCon
         }
     }
 
+    /// Copies the ledger's files as they are this moment, while a writer may be running: what a
+    /// disk that dropped the writes not yet synced may hold.
+    func copyLedgerFiles(of directory: DataDirectory, to copy: DataDirectory) throws {
+        switch self {
+        case .lmdb:
+            try FileManager.default.createDirectory(at: copy.ledger, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: directory.ledger.appendingPathComponent("data.mdb"),
+                                             to: copy.ledger.appendingPathComponent("data.mdb"))
+        }
+    }
+
     /// Every record, oldest first, read through a ledger opened only for this.
     func records(_ directory: DataDirectory) throws -> [LedgerRecord] {
         let ledger = try Ledger(readingOnly: directory.ledger)
