@@ -71,8 +71,8 @@ struct ServeCommand: AsyncParsableCommand {
                                    checkpoints: checkpoints.flatMap { settings in
                                        settings.interval.map { CheckpointService(store: store, settings: settings, interval: $0, logger: logger) }
                                    })
-        if let checkpoints, let interval = checkpoints.interval {
-            say("checkpoints: signed by \(checkpoints.signer.name) every \(interval) into \(data.directory.checkpoints.path)")
+        if let checkpoints, let every = checkpoints.intervalText {
+            say("checkpoints: signed by \(checkpoints.signer.name) every \(every) into \(data.directory.checkpoints.path)")
         }
         say("Aviso: open http://\(host):\(port)/ingresar to sign in (Ctrl-C stops it gracefully)")
         try await app.runService()

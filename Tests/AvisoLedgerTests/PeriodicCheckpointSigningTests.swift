@@ -18,10 +18,10 @@ import Testing
         #expect(try CheckpointSettings.fromEnvironment(["AVISO_CHECKPOINT_INTERVAL": "off"]) == nil)
         // A key alone: every hour, under the key's name.
         let hourly = try #require(try CheckpointSettings.fromEnvironment(["AVISO_CHECKPOINT_KEY": key]))
-        #expect(hourly.interval == .seconds(3600) && hourly.origin == "prestamos.example.gt/ledger")
+        #expect(hourly.interval == .seconds(3600) && hourly.intervalText == "1h" && hourly.origin == "prestamos.example.gt/ledger")
         let often = try #require(try CheckpointSettings.fromEnvironment(["AVISO_CHECKPOINT_KEY": key, "AVISO_CHECKPOINT_INTERVAL": "15m",
                                                                           "AVISO_CHECKPOINT_ORIGIN": "aviso.example.gt/log"]))
-        #expect(often.interval == .seconds(900) && often.origin == "aviso.example.gt/log")
+        #expect(often.interval == .seconds(900) && often.intervalText == "15m" && often.origin == "aviso.example.gt/log")
         #expect(try CheckpointSettings.fromEnvironment(["AVISO_CHECKPOINT_KEY": key, "AVISO_CHECKPOINT_INTERVAL": "off"])?.interval == nil)
         #expect(try CheckpointSettings.fromEnvironment(["AVISO_CHECKPOINT_KEY": key, "AVISO_CHECKPOINT_INTERVAL": "90"])?.interval == .seconds(90))
         // Refused: an interval without a key, an interval that is not one, a key that is not one.

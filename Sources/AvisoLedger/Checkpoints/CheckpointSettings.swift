@@ -31,6 +31,13 @@ public struct CheckpointSettings: Sendable {
                                   interval: interval)
     }
 
+    /// The interval as a lender writes it (`1h`, `15m`, `90s`), nil when off.
+    public var intervalText: String? {
+        guard let seconds = interval?.components.seconds else { return nil }
+        for (unit, size) in [("d", Int64(86_400)), ("h", 3600), ("m", 60)] where seconds % size == 0 { return "\(seconds / size)\(unit)" }
+        return "\(seconds)s"
+    }
+
     /// `off` or `0` (nil), or a whole number of seconds, minutes, hours or days: `90`, `90s`, `15m`, `1h`, `1d`.
     static func parseInterval(_ text: String) throws(CheckpointError) -> Duration? {
         let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
