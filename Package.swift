@@ -74,7 +74,9 @@ let package = Package(
             "CLMDB", "AvisoLedger", "AvisoProjections",
             .product(name: "GRDB", package: "GRDB.swift"),
         ], path: "tools/ledger-bench"),
-        .executableTarget(name: "ledger-stress", dependencies: ["AvisoLedger", "AvisoProjections"], path: "tools/ledger-stress"),
+        .executableTarget(name: "ledger-stress", dependencies: [
+            "AvisoLedger", "AvisoProjections", .product(name: "GRDB", package: "GRDB.swift"),
+        ], path: "tools/ledger-stress"),
         // History and timeline reads against ledger size (tools/history-bench/run.sh).
         .executableTarget(name: "history-bench", dependencies: ["AvisoLedger", "AvisoProjections"], path: "tools/history-bench",
                           exclude: ["run.sh"]),

@@ -11,11 +11,18 @@ public enum FaultInjection {
         case afterRender = "after-render"
         /// A provider accepted the message, its `MessageSent` not yet recorded.
         case afterProviderAccepted = "after-provider-accepted"
+        /// Inside the ledger's write transaction: records put, not yet committed (the write
+        /// lock held). With `AVISO_FAULT_RELEASE=<file>` the writer goes on once that file exists.
+        case insideAppendBeforeCommit = "inside-append-before-commit"
     }
 
     public static func pauseIfRequested(_ point: Point, detail: String = "") {
         guard ProcessInfo.processInfo.environment["AVISO_FAULT_PAUSE"] == point.rawValue else { return }
         FileHandle.standardError.write(Data("aviso: paused at \(point.rawValue) \(detail)\n".utf8))
-        while true { sleep(60) }
+        let release = ProcessInfo.processInfo.environment["AVISO_FAULT_RELEASE"]
+        while true {
+            if let release, FileManager.default.fileExists(atPath: release) { return }
+            usleep(release == nil ? 60_000_000 : 20_000)
+        }
     }
 }

@@ -43,18 +43,12 @@ final class LMDBEnvironment: @unchecked Sendable {
             // Reader slots left behind by crashed processes would pin old pages forever.
             var dead: Int32 = 0
             try LMDBError.check(mdb_reader_check(env, &dead), "reader_check")
-            var txn: OpaquePointer?
-            try LMDBError.check(mdb_txn_begin(env, nil, readOnly ? UInt32(MDB_RDONLY) : 0, &txn), "txn_begin (open)")
-            var eventsDbi: MDB_dbi = 0
-            var metaDbi: MDB_dbi = 0
-            do {
-                let create = readOnly ? 0 : UInt32(MDB_CREATE)
-                try LMDBError.check(mdb_dbi_open(txn, "events", create, &eventsDbi), "dbi_open events")
-                try LMDBError.check(mdb_dbi_open(txn, "meta", create, &metaDbi), "dbi_open meta")
-                try LMDBError.check(mdb_txn_commit(txn), "txn_commit (open)")
-            } catch {
-                mdb_txn_abort(txn)
-                throw error
+            // A read transaction when both databases exist: opening must not wait for (or
+            // take) the write lock, which another process may hold for a while. A new ledger
+            // creates them in a write transaction.
+            let existing = try Self.openDatabases(env, create: false)
+            guard let (eventsDbi, metaDbi) = try existing ?? (readOnly ? nil : Self.openDatabases(env, create: true)) else {
+                throw LMDBError(code: MDB_NOTFOUND, operation: "dbi_open events/meta (read-only) \(directory.path)")
             }
             events = eventsDbi
             meta = metaDbi
@@ -63,6 +57,30 @@ final class LMDBEnvironment: @unchecked Sendable {
             throw error
         }
         pthread_rwlock_init(&resizeLock, nil)
+    }
+
+    /// Opens the `events` and `meta` databases: in a read transaction, nil when either is
+    /// missing; with `create`, in a write transaction that creates them.
+    private static func openDatabases(_ env: OpaquePointer, create: Bool) throws -> (MDB_dbi, MDB_dbi)? {
+        var txn: OpaquePointer?
+        try LMDBError.check(mdb_txn_begin(env, nil, create ? 0 : UInt32(MDB_RDONLY), &txn), "txn_begin (open)")
+        var eventsDbi: MDB_dbi = 0
+        var metaDbi: MDB_dbi = 0
+        let flags = create ? UInt32(MDB_CREATE) : 0
+        let found = mdb_dbi_open(txn, "events", flags, &eventsDbi)
+        let foundMeta = found == 0 ? mdb_dbi_open(txn, "meta", flags, &metaDbi) : found
+        guard foundMeta != MDB_NOTFOUND || create else {
+            mdb_txn_abort(txn)
+            return nil
+        }
+        do {
+            try LMDBError.check(foundMeta, "dbi_open events/meta")
+            try LMDBError.check(mdb_txn_commit(txn), "txn_commit (open)")
+        } catch {
+            mdb_txn_abort(txn)
+            throw error
+        }
+        return (eventsDbi, metaDbi)
     }
 
     /// Whether LMDB could open (or create) its lock file here.

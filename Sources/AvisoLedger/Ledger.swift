@@ -13,6 +13,7 @@ public final class Ledger: Sendable {
     public init(directory: URL, initialMapSize: Int = 256 << 20) throws {
         self.directory = directory
         environment = try LMDBEnvironment(directory: directory, initialMapSize: initialMapSize)
+        try Ledger.refuseDamagedEnd(of: environment, directory: directory)
         writer = LedgerWriter(environment: environment)
     }
 
@@ -24,6 +25,7 @@ public final class Ledger: Sendable {
         }
         self.directory = directory
         environment = try LMDBEnvironment(directory: directory, initialMapSize: 256 << 20, readOnly: true)
+        try Ledger.refuseDamagedEnd(of: environment, directory: directory)
         writer = LedgerWriter(environment: environment)
         writer.stop()
     }
@@ -131,11 +133,16 @@ public final class Ledger: Sendable {
     }
 
     /// `verifyChain`, also returning the chain hash at each of `positions` it walked past
-    /// (what a signed checkpoint of that size must name).
-    public func verifyChain(keepingHashesAt positions: Set<UInt64>) throws -> (head: LedgerHead, hashes: [UInt64: Data]) {
+    /// (what a signed checkpoint of that size must name). From `start`, a head an earlier walk
+    /// verified, only the records after it are walked; the record at `start` must still have
+    /// its hash, so a chain rebuilt from an earlier record is still caught.
+    public func verifyChain(keepingHashesAt positions: Set<UInt64>, after start: LedgerHead = .empty) throws -> (head: LedgerHead, hashes: [UInt64: Data]) {
         var hashes: [UInt64: Data] = [:]
-        var head = LedgerHead.empty
-        var next: UInt64 = 0
+        var head = start
+        var next = start.position
+        if start.position > 0, try records(at: [start.position]).first?.hash != start.hash {
+            throw LedgerError.chainBroken(position: start.position, reason: "the record no longer has the hash an earlier walk verified: the log was rewritten")
+        }
         let chunk = 8192
         while true {
             var seen = 0

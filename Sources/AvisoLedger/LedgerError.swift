@@ -6,6 +6,8 @@ public enum LedgerError: Error, CustomStringConvertible, Sendable, Equatable {
     case writerStopped
     case encoding(type: String, reason: String)
     case notFound(directory: String)
+    /// Refused on open (`Ledger.refuseDamagedEnd`): never used silently.
+    case damaged(directory: String, reason: String)
 
     public var description: String {
         switch self {
@@ -15,6 +17,8 @@ public enum LedgerError: Error, CustomStringConvertible, Sendable, Equatable {
         case .writerStopped: "the ledger writer has stopped"
         case let .encoding(type, reason): "cannot encode \(type) event: \(reason)"
         case let .notFound(directory): "there is no ledger in \(directory)"
+        case let .damaged(directory, reason):
+            "the ledger in \(directory) is damaged, so it is not used: \(reason). Restore the data directory from a backup (`aviso backup`)"
         }
     }
 }

@@ -228,6 +228,7 @@ final class LedgerWriter: @unchecked Sendable {
                     out.append(.success(Array(first..<head.position + 1)))
                 }
                 try Ledger.storeHead(head, in: txn)
+                FaultInjection.pauseIfRequested(.insideAppendBeforeCommit, detail: "holding positions up to \(head.position)")
                 return out
             }
             for (request, result) in zip(batch, results) { request.done.resume(with: result) }

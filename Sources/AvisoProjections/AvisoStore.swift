@@ -41,6 +41,8 @@ public final class AvisoStore: Sendable {
             repaired = "\(directory.readModels.lastPathComponent) was damaged (\(damage.reason)); "
                 + "moved it to \(aside.lastPathComponent) and rebuilt the read models from the ledger"
         }
+        let (opened, readModelsURL) = (ledger, directory.readModels)
+        try readModels.read { try ReadModelCheckpoint.refuseIfAhead($0, of: opened, readModels: readModelsURL) }
         projector = Projector(ledger: ledger)
         try IngestionProjection.backfillIfPending(readModels, ledger: ledger)
         let applied = try projector.catchUp(readModels)

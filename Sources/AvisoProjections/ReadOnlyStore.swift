@@ -28,6 +28,8 @@ public final class ReadOnlyStore: Sendable {
         let hasWAL = FileManager.default.fileExists(atPath: path + "-wal")
         readModels = try hasWAL ? DatabaseQueue(path: path, configuration: config)
             : (try? DatabaseQueue(path: "file:\(path)?immutable=1", configuration: config)) ?? DatabaseQueue(path: path, configuration: config)
+        let (opened, readModelsURL) = (ledger, directory.readModels)
+        try readModels.read { try ReadModelCheckpoint.refuseIfAhead($0, of: opened, readModels: readModelsURL) }
     }
 
     /// Records the read models have not applied (they cannot be caught up read-only).

@@ -24,19 +24,14 @@ struct CheckpointCommand: AsyncParsableCommand {
         @Option(help: "The log's name in the note (default: AVISO_CHECKPOINT_ORIGIN, else `<key name>/ledger`).") var origin: String?
 
         func run() async throws {
-            let environment = ProcessInfo.processInfo.environment
-            guard let keyPath = environment["AVISO_CHECKPOINT_KEY"], !keyPath.isEmpty else {
-                throw CommandFailure(message: "AVISO_CHECKPOINT_KEY is not set: give the path of the signing key (`aviso checkpoint keygen` makes one)")
-            }
             do {
-                let signer = try CheckpointSigner(contentsOf: URL(fileURLWithPath: keyPath))
+                guard let settings = try CheckpointSettings.fromEnvironment(ProcessInfo.processInfo.environment, origin: origin) else {
+                    throw CommandFailure(message: "AVISO_CHECKPOINT_KEY is not set: give the path of the signing key (`aviso checkpoint keygen` makes one)")
+                }
                 let ledger = try Ledger(readingOnly: data.directory.ledger)
                 defer { ledger.close() }
-                // Signed only over a chain that verifies: a checkpoint vouches for every record before it.
-                let head = try ledger.verifyChain()
-                let name = origin ?? environment["AVISO_CHECKPOINT_ORIGIN"].flatMap { $0.isEmpty ? nil : $0 } ?? "\(signer.name)/ledger"
-                let note = try signer.sign(origin: name, head: head)
-                try CheckpointFiles(directory: data.directory.checkpoints).write(note)
+                var chain = CheckpointChain(settings: settings, files: CheckpointFiles(directory: data.directory.checkpoints))
+                guard let note = try chain.sign(ledger) else { return }
                 print(note.text, terminator: "")
             } catch let failure as CommandFailure {
                 throw failure

@@ -15,7 +15,9 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Environment: AVISO_PUBLIC_URL, TWILIO_AUTH_TOKEN, WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN, AVISO_CRON_SECRET (or CRON_SECRET),
             AVISO_ADMIN_PASSWORD (first start), AVISO_FIXTURES, AVISO_SESSION_HOURS, AVISO_BCRYPT_COST, AVISO_TRUST_PROXY, AVISO_LOG_LEVEL,
-            AVISO_INSECURE_UNSIGNED_WEBHOOKS (=1: accept webhooks unsigned when their secret is unset; development only).
+            AVISO_INSECURE_UNSIGNED_WEBHOOKS (=1: accept webhooks unsigned when their secret is unset; development only),
+            AVISO_CHECKPOINT_KEY (signs a checkpoint at start and then every AVISO_CHECKPOINT_INTERVAL: 1h by default, `off`, or e.g. 15m),
+            AVISO_CHECKPOINT_ORIGIN.
             """
     )
 
@@ -31,6 +33,10 @@ struct ServeCommand: AsyncParsableCommand {
         let level = environment["AVISO_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
         let logger = Logger(label: "aviso")
+
+        // A checkpoint interval without a usable key is refused before anything is opened.
+        let checkpoints: CheckpointSettings?
+        do { checkpoints = try CheckpointSettings.fromEnvironment(environment) } catch { throw CommandFailure(error) }
 
         let arguments = AppArguments.fromEnvironment(host: host, port: port, demo: demo, environment: environment)
         // Human lines go to stderr (stdout carries the JSON log lines). One-time passwords are
@@ -61,7 +67,13 @@ struct ServeCommand: AsyncParsableCommand {
         let app = buildApplication(arguments, store: store, actions: actions, logger: logger,
                                    scheduler: SchedulerService(store: store, scheduler: actions.scheduler, logger: logger),
                                    whatsappSync: WhatsAppAccountSync(store: store, configuration: arguments.providerConfiguration)
-                                       .map { WhatsAppSyncService(sync: $0, store: store, logger: logger) })
+                                       .map { WhatsAppSyncService(sync: $0, store: store, logger: logger) },
+                                   checkpoints: checkpoints.flatMap { settings in
+                                       settings.interval.map { CheckpointService(store: store, settings: settings, interval: $0, logger: logger) }
+                                   })
+        if let checkpoints, let every = checkpoints.intervalText {
+            say("checkpoints: signed by \(checkpoints.signer.name) every \(every) into \(data.directory.checkpoints.path)")
+        }
         say("Aviso: open http://\(host):\(port)/ingresar to sign in (Ctrl-C stops it gracefully)")
         try await app.runService()
     }

@@ -30,7 +30,7 @@ public struct ServerParts: Sendable {
 /// `.router` (no socket) or `.live`.
 public func buildApplication(_ arguments: AppArguments, store: AvisoStore, actions: any NotificationActions,
                              logger: Logger, parts: ServerParts? = nil, scheduler: SchedulerService? = nil,
-                             whatsappSync: WhatsAppSyncService? = nil) -> some ApplicationProtocol {
+                             whatsappSync: WhatsAppSyncService? = nil, checkpoints: CheckpointService? = nil) -> some ApplicationProtocol {
     let parts = parts ?? ServerParts(store: store, arguments: arguments, logger: logger)
     for warning in arguments.configurationWarnings {
         logger.warning("configuration: \(warning)")
@@ -44,7 +44,7 @@ public func buildApplication(_ arguments: AppArguments, store: AvisoStore, actio
         // Application) drains in-flight requests first, then the scheduler's loop stops, then
         // the projector catches up, then the ledger closes after its queued appends.
         services: [StoreService(store: store, logger: logger), parts.projector] + (scheduler.map { [$0 as any Service] } ?? [])
-            + (whatsappSync.map { [$0 as any Service] } ?? []),
+            + (whatsappSync.map { [$0 as any Service] } ?? []) + (checkpoints.map { [$0 as any Service] } ?? []),
         logger: logger
     )
 }
