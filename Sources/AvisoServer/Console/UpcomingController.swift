@@ -22,6 +22,14 @@ struct UpcomingController {
         var paused: Bool
         var pauseLine: String
         var error: String?
+        /// Clients whose sending an admin paused: their messages show as skipped («en pausa»).
+        var pausedClients: [PausedClient]
+    }
+
+    struct PausedClient: Sendable {
+        var name: String
+        var href: String
+        var reason: String
     }
 
     @Sendable func page(_ request: Request, context: Context) async throws -> Response {
@@ -55,9 +63,13 @@ struct UpcomingController {
 
     func render(context: Context, notice: String?, error: String?, status: HTTPResponse.Status = .ok) throws -> Response {
         let moments = try UpcomingMessages(store: store).moments(clientIds: nil)
-        let (settings, who) = try store.read { db in
+        let (settings, who, pausedClients) = try store.read { db in
             let s = try MessagingSettings.current(db)
-            return (s, try s.updatedBy.map { try ConsoleFormatting.actorName($0, db) } ?? "")
+            let paused = try ClientPauseRecord.allPaused(db).values.sorted { $0.clientId < $1.clientId }.map { p in
+                PausedClient(name: try ClientRecord.fetchOne(db, key: p.clientId)?.name ?? p.clientId,
+                             href: "/clientes/\(TemplateSelection.encode(p.clientId))", reason: p.reason ?? "")
+            }
+            return (s, try s.updatedBy.map { try ConsoleFormatting.actorName($0, db) } ?? "", paused)
         }
         let line = settings.isPaused
             ? "Envíos en pausa" + (settings.pauseReason.map { ": «\($0)»" } ?? "") + " (\(who), "
@@ -65,6 +77,7 @@ struct UpcomingController {
             : "Los envíos están activos."
         let chrome = Chrome(title: "Próximos envíos", context: context, section: "/proximos", notice: notice)
         return views.html("upcoming", chrome: chrome,
-                          content: Data(moments: moments, paused: settings.isPaused, pauseLine: line, error: error), status: status)
+                          content: Data(moments: moments, paused: settings.isPaused, pauseLine: line, error: error,
+                                        pausedClients: pausedClients), status: status)
     }
 }
