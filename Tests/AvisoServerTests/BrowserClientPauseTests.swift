@@ -21,6 +21,7 @@ extension BrowserTests {
             #expect(!next.contains("Se envía"))
             #expect(try await b.driver.text("#historial-pausas").contains("Pausó los envíos: «Arreglo de pago en trámite»"))
             try await b.driver.resize(width: 1100, height: 1500)
+            _ = try await b.driver.script("window.scrollTo(0, 0); return 0")
             try await b.shot("cliente-pausa")
 
             try await b.go("/proximos")

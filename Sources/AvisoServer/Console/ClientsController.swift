@@ -81,7 +81,7 @@ struct ClientsController {
         var data = try await store.readAsync { db in
             try ClientPageData.build(try ClientScope.client(id, for: caller, db), db)
         }
-        data.upcoming = try UpcomingMessages(store: store).moments(clientIds: [id])
+        data.upcoming = try await UpcomingMessages(store: store).moments(clientIds: [id])
         data.pauseError = pauseError
         let chrome = Chrome(title: data.name, heading: "\(data.name) (\(data.id))", context: context, section: "/clientes", notice: notice)
         return views.html("client", chrome: chrome, content: data, status: status)

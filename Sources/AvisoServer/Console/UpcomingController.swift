@@ -38,7 +38,7 @@ struct UpcomingController {
         case "reanudado": "Envíos reanudados."
         default: nil
         }
-        return try render(context: context, notice: notice, error: nil)
+        return try await render(context: context, notice: notice, error: nil)
     }
 
     /// Pauses (with a reason, required) or resumes all sending: a `SettingsChanged` with the
@@ -53,7 +53,7 @@ struct UpcomingController {
         default: throw APIError.badRequest("accion must be pausar or reanudar", code: "invalid_action")
         }
         if pausing, reason.isEmpty {
-            return try render(context: context, notice: nil, error: "Escriba el motivo de la pausa.", status: .unprocessableContent)
+            return try await render(context: context, notice: nil, error: "Escriba el motivo de la pausa.", status: .unprocessableContent)
         }
         try await store.append(.settingsChanged(SettingsChanged(paused: pausing, pauseReason: reason.isEmpty ? nil : reason)),
                                actor: context.caller!.actor)
@@ -61,9 +61,9 @@ struct UpcomingController {
         return ConsoleViews.redirect("/proximos?ok=" + (pausing ? "pausado" : "reanudado"))
     }
 
-    func render(context: Context, notice: String?, error: String?, status: HTTPResponse.Status = .ok) throws -> Response {
-        let moments = try UpcomingMessages(store: store).moments(clientIds: nil)
-        let (settings, who, pausedClients) = try store.read { db in
+    func render(context: Context, notice: String?, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let moments = try await UpcomingMessages(store: store).moments(clientIds: nil)
+        let (settings, who, pausedClients) = try await store.readAsync { db in
             let s = try MessagingSettings.current(db)
             let paused = try ClientPauseRecord.allPaused(db).values.sorted { $0.clientId < $1.clientId }.map { p in
                 PausedClient(name: try ClientRecord.fetchOne(db, key: p.clientId)?.name ?? p.clientId,
