@@ -46,8 +46,8 @@ struct Console {
         router.addRoutes(DashboardController(store: store, views: views).routes, atPath: "/panel")
         router.addRoutes(UsersController(store: store, sessions: parts.sessions, bcryptCost: arguments.bcryptCost, views: views).routes,
                          atPath: "/usuarios")
-        let notifications = NotificationsController(store: store, actions: actions, providers: arguments.providers)
-        router.addRoutes(TestSendController(notifications: notifications, views: views).routes, atPath: "/mensajes")
+        router.addRoutes(TestSendController(service: TestSendService(store: store, actions: actions), views: views).routes,
+                         atPath: "/mensajes")
     }
 
     /// The shipped defaults by `stage/channel`; none (restore-to-default disabled) if unreadable.

@@ -162,7 +162,7 @@ struct MessagesController {
             let client = try ClientScope.client(row.clientId, for: caller, db)
             return (row, client, try MessagingSettings.current(db).zone)
         }
-        let timeline = try MessageTimeline.build(row, store: store, zone: zone)
+        let timeline = try await MessageTimeline.build(row, store: store, zone: zone)
         let view = Self.row(row, names: [client.id: client.name], zone: zone)
         let data = DetailData(client: view.client, clientHref: view.clientHref, stage: view.stage, channel: view.channel, status: view.status,
                               statusClass: view.statusClass, flags: view.flags, to: view.to, reason: view.detail.isEmpty ? nil : view.detail,
