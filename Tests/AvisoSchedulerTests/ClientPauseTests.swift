@@ -2,6 +2,7 @@ import AvisoLedger
 import AvisoMessaging
 import AvisoProjections
 import Foundation
+import GRDB
 import Testing
 @testable import AvisoScheduler
 
@@ -32,6 +33,12 @@ import Testing
         #expect(try f.sent.map(\.clientId) == ["C2"])
         let skipped = try f.skipped
         #expect(skipped.count == 1 && skipped[0].clientId == "C1" && skipped[0].reason == .paused)
+        // Visible in the log: a skipped row with reason `paused` and the admin's words.
+        let logged = try f.store.read { db in
+            try Row.fetchOne(db, sql: "SELECT status, error_code, detail FROM notifications_log WHERE client_id = 'C1'")
+        }
+        #expect(logged?["status"] == "skipped" && logged?["error_code"] == "paused")
+        #expect(logged?["detail"] == "negociando un arreglo de pago")
         #expect(try f.store.read { try ClientPauseRecord.current($0, clientId: "C1")?.actor } == "user:u-admin")
         #expect(try f.store.read { try ClientPauseRecord.allPaused($0).keys.sorted() } == ["C1"])
 
