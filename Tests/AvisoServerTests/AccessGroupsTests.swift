@@ -10,7 +10,8 @@ import Testing
 /// Issue 13, the server's shape: routes go in through access groups that carry their own
 /// authentication and role middleware and read their rule from the role table
 /// (`AccessPolicy.table`). Every route has a line, every line is a route, and a route added
-/// without a line is refused before its handler runs.
+/// without a line, or put straight onto the router around the groups, is refused before its
+/// handler runs.
 @Suite struct AccessGroupsTests {
     @Test func everyRouteHasALineAndEveryLineIsARoute() async throws {
         let env = try await TestEnvironment.make(seed: false)
@@ -39,11 +40,18 @@ import Testing
         }
         routes.addRoutes(collection, atPath: "/nuevo")
         #expect(routes.registry.all["GET /nuevo/secreto"] == .some(nil))
+        // Put straight onto the router, around the groups: refused as well.
+        router.get("/healthz") { _, _ -> String in
+            ran.set()
+            return "no"
+        }
         try await Application(router: router).test(.router) { client in
-            for headers: HTTPFields in [[:], .cron] {
-                try await client.execute(uri: "/nuevo/secreto", method: .get, headers: headers) { response in
-                    #expect(response.status == .forbidden)
-                    #expect(errorCode(response.body) == "no_access_rule")
+            for uri in ["/nuevo/secreto", "/healthz"] {
+                for headers: HTTPFields in [[:], .cron] {
+                    try await client.execute(uri: uri, method: .get, headers: headers) { response in
+                        #expect(response.status == .forbidden, "\(uri)")
+                        #expect(errorCode(response.body) == "no_access_rule", "\(uri)")
+                    }
                 }
             }
         }
