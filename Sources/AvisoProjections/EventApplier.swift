@@ -162,6 +162,13 @@ struct EventApplier {
         case let .sendOutcomeUnknown(e):
             try applyUnknownOutcome(e, db)
 
+        case let .clientPauseChanged(e):
+            try ClientPauseProjection.apply(e, record: record, at: at, db)
+
+        case .unmaskedLogExported:
+            // Kept in the ledger only (who exported full numbers, when, with which filters).
+            break
+
         case .unknown:
             // Written by a newer Aviso: this build has no read model for it.
             break

@@ -165,6 +165,8 @@ public enum ReadModelSchema {
         // The 24 h rule is per (installment, stage) through `message_items` since v3-reminders:
         // nothing reads the per-(client, stage) `stage_sends` any more.
         migrator.registerMigration("v5-drop-stage-sends") { db in try db.drop(table: "stage_sends") }
+        migrator.registerMigration("v6-client-pauses", migrate: ClientPauseProjection.migrateV6)
+        migrator.registerMigration("v6-sms-segment-price", migrate: MessagingSettings.migrateV6SMSSegmentPrice)
         return migrator
     }
 
@@ -181,5 +183,6 @@ public enum ReadModelSchema {
         ("whatsapp_templates", "name, language"), ("whatsapp_account", "id"), ("whatsapp_pricing", "message_id"),
         ("ledger_index", "position"),
         ("settings_changes", "position"),
+        ("client_pauses", "position"),
     ]
 }

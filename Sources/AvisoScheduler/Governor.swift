@@ -13,6 +13,7 @@ import GRDB
 ///   cap) goes into ONE message per channel, which lists them all and the client's other
 ///   overdue installments (`ReminderContext`), counted once against the daily cap.
 ///   For each channel, in order:
+///   0. sending to the client paused by an admin (`ClientPauseChanged`) → `MessageSkipped(paused)` per item;
 ///   1. opted out (by client id or by E.164 number, all channels or this one) → `MessageSkipped(opted_out)` per item;
 ///   2. the same (installment, stage, channel) decided within 24 h → that item `MessageSkipped(within_24h)`;
 ///   3. an overdue summary already decided for today → the overdue items are `MessageSkipped(covered)`;
@@ -79,6 +80,7 @@ struct Governor {
         guard let client = accepted.first?.client else { return }
         let overdueNow = try InstallmentFacts.overdue(db, clientId: client.id, before: policy.today)
         let summaryToday = try summaryDecidedToday(client.id)
+        let pause = try ClientPauseRecord.current(db, clientId: client.id)
         let (todayStart, _) = LocalClock.bounds(of: policy.today, in: policy.timeZone)
         for channel in [Channel.whatsapp, .sms] where accepted.contains(where: { $0.channels.contains(channel) }) {
             var items: [Candidate] = []
@@ -96,6 +98,10 @@ struct Governor {
                 items.append(c)
             }
             guard !items.isEmpty else { continue }
+            if let pause {
+                for c in items { skip(c, channel, .paused, Self.pauseDetail(pause)) }
+                continue
+            }
             if let detail = try optedOut(clientId: client.id, e164: items[0].e164, channel: channel) {
                 for c in items { skip(c, channel, .optedOut, detail) }
                 continue
@@ -142,7 +148,12 @@ struct Governor {
             for channel in c.channels { skip(c, channel, .covered, "today's reminder already lists every overdue installment and the total owed") }
             return
         }
+        let pause = try ClientPauseRecord.current(db, clientId: c.clientId)
         for channel in c.channels {
+            if let pause {
+                skip(c, channel, .paused, Self.pauseDetail(pause))
+                continue
+            }
             if let detail = try optedOut(clientId: c.clientId, e164: c.e164, channel: channel) {
                 skip(c, channel, .optedOut, detail)
                 continue
@@ -202,6 +213,11 @@ struct Governor {
                                                at: policy.now, runId: owner.runId, templateStage: message.templateStage))
             outcome.plan.append(PlannedMessage(c, channel, decision: .send, templateStage: message.templateStage, covers: covers.count))
         }
+    }
+
+    /// The skip's detail for a paused client: the admin's own words (required when pausing).
+    static func pauseDetail(_ pause: ClientPauseRecord) -> String {
+        pause.reason ?? "paused by an admin"
     }
 
     private func installmentIsUnpaid(_ id: String?) throws -> Bool {

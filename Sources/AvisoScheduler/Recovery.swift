@@ -17,7 +17,7 @@ import GRDB
 ///   sent, so this run takes it over if it is still for today (`MessageScheduled` with
 ///   `reclaimedFrom`, or `MessageDeferred` in quiet hours), else `ScheduledMessageCancelled(expired)`.
 /// - `MessageDeferred` whose window has opened (and it is not quiet now) → `MessageScheduled`
-///   (with `deferredAt`) and sent, unless paid (`cancelled: paid`), opted out, or its send day
+///   (with `deferredAt`) and sent, unless paid (`cancelled: paid`), opted out, the client paused, or its send day
 ///   passed without a drain (`cancelled: expired`: no late reminders).
 struct Recovery {
     let db: Database
@@ -132,6 +132,10 @@ struct Recovery {
                                        arguments: [m.clientId, e164 ?? ""]).map { $0["channel"] as String? }
         if optOuts.contains(where: { $0 == nil || $0 == m.channel.rawValue }) {
             cancel(m, SkipReason.optedOut.rawValue, e164.map { "number \(Masking.phone($0))" })
+            return
+        }
+        if let pause = try ClientPauseRecord.current(db, clientId: m.clientId) {
+            cancel(m, SkipReason.paused.rawValue, Governor.pauseDetail(pause))
             return
         }
         guard let client, let message = try rebuild(m, client: client) else {

@@ -191,45 +191,49 @@ public final class Scheduler: Sendable {
     /// The same without a send path: a plan never sends, so the console needs no dispatcher.
     public static func plan(store: AvisoStore, now: Date, kind: PlanKind, options: SchedulerOptions = SchedulerOptions(),
                             owner: RunOwner = .current()) throws -> RunPlan {
-        try store.read { db in
-            let policy = try Policy(db, now: now)
-            guard !policy.settings.isPaused else { return RunPlan(paused: true) }
-            var recovery = try Recovery(db, policy: policy, owner: owner, options: options)
-            try recovery.run()
-            var plan = RunPlan(summary: recovery.result.summary)
-            plan.messages = recovery.result.messages.map {
-                PlannedMessage(clientId: $0.clientId, installmentId: $0.installmentId, stage: $0.stage, channel: $0.channel,
-                               decision: .send, templateStage: $0.templateStage)
-            }
-            let candidates = switch kind {
-            case .stages: try Candidates.stages(db, policy: policy) + Candidates.carryOvers(db, policy: policy)
-            case .reactivation: try Candidates.reactivation(db, policy: policy)
-            }
-            var governor = try Governor(db, policy: policy, owner: owner, actor: options.actor)
-            for client in Candidates.byClient(Candidates.ordered(candidates)) { try governor.consider(client: client) }
-            plan.summary.add(governor.outcome.summary)
-            plan.messages += governor.outcome.plan
-            // The send path's own check: a number that cannot receive messages is ignored.
-            var reachable: [String: String?] = [:]
-            for (index, message) in plan.messages.enumerated() where message.decision == .send {
-                let problem: String?
-                if let known = reachable[message.clientId] {
-                    problem = known
-                } else {
-                    problem = try ClientInfo.fetch(db, id: message.clientId).flatMap(unreachableReason)
-                    reachable[message.clientId] = problem
-                }
-                guard let problem else {
-                    plan.summary.sent += 1
-                    try Self.noteMetaRefusal(&plan.messages[index], db, now: now)
-                    continue
-                }
-                plan.messages[index].decision = .ignoredInvalidPhone
-                plan.messages[index].reason = problem
-                plan.summary.skip("invalid_phone:\(problem)")
-            }
-            return plan
+        try store.read { db in try plan(db, now: now, kind: kind, options: options, owner: owner) }
+    }
+
+    /// The same inside a read the caller holds (the console's async reads).
+    public static func plan(_ db: Database, now: Date, kind: PlanKind, options: SchedulerOptions = SchedulerOptions(),
+                            owner: RunOwner = .current()) throws -> RunPlan {
+        let policy = try Policy(db, now: now)
+        guard !policy.settings.isPaused else { return RunPlan(paused: true) }
+        var recovery = try Recovery(db, policy: policy, owner: owner, options: options)
+        try recovery.run()
+        var plan = RunPlan(summary: recovery.result.summary)
+        plan.messages = recovery.result.messages.map {
+            PlannedMessage(clientId: $0.clientId, installmentId: $0.installmentId, stage: $0.stage, channel: $0.channel,
+                           decision: .send, templateStage: $0.templateStage)
         }
+        let candidates = switch kind {
+        case .stages: try Candidates.stages(db, policy: policy) + Candidates.carryOvers(db, policy: policy)
+        case .reactivation: try Candidates.reactivation(db, policy: policy)
+        }
+        var governor = try Governor(db, policy: policy, owner: owner, actor: options.actor)
+        for client in Candidates.byClient(Candidates.ordered(candidates)) { try governor.consider(client: client) }
+        plan.summary.add(governor.outcome.summary)
+        plan.messages += governor.outcome.plan
+        // The send path's own check: a number that cannot receive messages is ignored.
+        var reachable: [String: String?] = [:]
+        for (index, message) in plan.messages.enumerated() where message.decision == .send {
+            let problem: String?
+            if let known = reachable[message.clientId] {
+                problem = known
+            } else {
+                problem = try ClientInfo.fetch(db, id: message.clientId).flatMap(unreachableReason)
+                reachable[message.clientId] = problem
+            }
+            guard let problem else {
+                plan.summary.sent += 1
+                try Self.noteMetaRefusal(&plan.messages[index], db, now: now)
+                continue
+            }
+            plan.messages[index].decision = .ignoredInvalidPhone
+            plan.messages[index].reason = problem
+            plan.summary.skip("invalid_phone:\(problem)")
+        }
+        return plan
     }
 
     /// Why the send path would ignore `client`'s number, nil when it can receive messages.

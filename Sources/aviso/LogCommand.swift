@@ -18,11 +18,11 @@ struct LogCommand: AsyncParsableCommand {
     @Option(help: "At most this many rows, newest first.") var limit: Int = 200
     @Flag(help: "One JSON object per line.") var json = false
     @Flag(help: "Show full phone numbers (masked to the last 4 digits by default).") var unmasked = false
-    @Flag(help: "CSV as the console exports it (numbers always masked).") var csv = false
+    @Flag(help: "CSV as the console exports it (numbers masked; with --unmasked in full, recorded in the ledger).") var csv = false
 
     func validate() throws {
         guard (1...100_000).contains(limit) else { throw ValidationError("--limit must be between 1 and 100000") }
-        if csv, unmasked || json { throw ValidationError("--csv cannot be combined with --json or --unmasked") }
+        if csv, json { throw ValidationError("--csv cannot be combined with --json") }
     }
 
     func run() async throws {
@@ -38,7 +38,10 @@ struct LogCommand: AsyncParsableCommand {
                 (Dictionary(try ClientRecord.fetchAll(db).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a }),
                  try MessagingSettings.current(db).zone)
             }
-            print(MessageLogCSV.text(rows, names: names, zone: zone), terminator: "")
+            // A CSV with full numbers leaves the machine as a file: who asked, when and for
+            // what is recorded first (so it needs a writable data directory).
+            if unmasked { try await recordUnmaskedExport(rows: rows.count) }
+            print(MessageLogCSV.text(rows, names: names, zone: zone, unmasked: unmasked), terminator: "")
             return
         }
         let phone = { (raw: String?) in raw.map { unmasked ? $0 : Masking.phone($0) } ?? "" }
@@ -56,6 +59,20 @@ struct LogCommand: AsyncParsableCommand {
             return
         }
         if rows.isEmpty { print("(no messages)"); return }
+        printTable(rows, phone: phone)
+    }
+
+    private func recordUnmaskedExport(rows: Int) async throws {
+        var filters = ["limit": String(limit)]
+        if let client { filters["client"] = client }
+        if let status { filters["status"] = status }
+        if let stage { filters["stage"] = stage }
+        let store = try data.openStore()
+        defer { store.close() }
+        try await store.append(.unmaskedLogExported(UnmaskedLogExported(filters: filters, rows: rows, via: "cli")), actor: "cli")
+    }
+
+    private func printTable(_ rows: [NotificationRecord], phone: (String?) -> String) {
         print(["ID", "CREATED", "CLIENT", "STAGE", "CHANNEL", "TO", "STATUS", "CODE", "MESSAGE ID"].joined(separator: "\t"))
         for row in rows {
             print([String(row.id ?? 0), row.createdAt, row.clientId, row.stage, row.channel ?? "-", phone(row.toE164),

@@ -57,6 +57,20 @@ import Testing
         #expect(lines.first?.hasSuffix("fecha_utc,fecha_local,cliente_id,cliente,cuota,etapa,canal,estado,motivo,destino,simulacion,prueba,proveedor") == true)
         #expect(lines.count >= 2)
         #expect(csv.stdout.contains("***"))
-        #expect(try runProcess(aviso, ["log", "--csv", "--unmasked"] + data).status != 0)
+        #expect(try runProcess(aviso, ["log", "--csv", "--json"] + data).status != 0)
+        #expect(!(try runProcess(aviso, ["history"] + data).stdout.contains("UnmaskedLogExported")), "a masked CSV records nothing")
+    }
+
+    /// Full numbers in a CSV only with `--unmasked`, and the request is recorded (who, when, filters).
+    @Test func unmaskedCSVIsRecorded() async throws {
+        let directory = try await directoryWithAnUnreadableRecord()
+        let data = ["--data", directory.url.path]
+        let csv = try runProcess(aviso, ["log", "--csv", "--unmasked", "--client", "C1"] + data)
+        #expect(csv.status == 0, "\(csv.stderr)")
+        #expect(!csv.stdout.contains("***"))
+        let history = try runProcess(aviso, ["history", "--json"] + data)
+        let line = try #require(history.stdout.split(separator: "\n").first { $0.contains("UnmaskedLogExported") })
+        #expect(line.contains(#""via":"cli""#) && line.contains(#""client":"C1""#), "\(line)")
+        #expect(line.contains(#""actor":"cli""#), "\(line)")
     }
 }

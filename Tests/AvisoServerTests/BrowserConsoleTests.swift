@@ -48,6 +48,8 @@ extension BrowserTests {
     @Test func everyPageFitsAPhone() async throws {
         try await withBrowser("telefono") { b in
             try await ConsoleMessagesTests.seedMessages(b.env)
+            // A saved price per segment, so the dashboard (and its screenshot) shows the cost.
+            try await b.env.seed([.settingsChanged(SettingsChanged(smsSegmentPrice: 0.35))])
             try await b.login("admin")
             #expect(try await b.driver.currentURL().hasSuffix("/panel"))
             try await b.driver.resize(width: 1100, height: 1400)

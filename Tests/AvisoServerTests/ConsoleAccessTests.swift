@@ -190,6 +190,8 @@ import Testing
             "GET /clientes": .roles([.admin, .asesor]), "GET /clientes/{id}": .roles([.admin, .asesor]), "GET /clientes/por-corregir": .roles([.admin]),
             "GET /mensajes/exportar": .roles([.admin, .asesor]), "GET /proximos": .roles([.admin]), "GET /panel": .roles([.admin]),
             "GET /usuarios": .roles([.admin]), "POST /usuarios": .roles([.admin]), "POST /proximos/pausa": .roles([.admin]),
+            "POST /clientes/{id}/pausa": .roles([.admin]),
+            "POST /mensajes/exportar": .roles([.admin]),
         ]
         let console = AccessPolicy.table.filter { ConsoleErrorPages.isConsolePage(String($0.key.split(separator: " ")[1])) || $0.key.contains("/consola/") }
         #expect(console == expected)

@@ -258,10 +258,11 @@ import Testing
                                      provider: "twilio", to: "+50241234567", messageId: "SM2", status: .sent, dryRun: false, at: now)),
             .messageSent(MessageSent(messageKey: "k-dry", clientId: "C001", installmentId: nil, stage: "D-2", channel: .whatsapp,
                                      provider: "dry-run", to: "+50255551234", messageId: "dry", status: .sent, dryRun: true, at: now)),
+            .settingsChanged(SettingsChanged(smsSegmentPrice: 0.5)),
         ])
         try await env.test { client in
             let admin = try await client.consoleLogin("admin")
-            let page = try await client.console("/panel?precio=0.5", session: admin)
+            let page = try await client.console("/panel", session: admin)
             #expect(page.status == .ok)
             let week = String(page.body.split(separator: "Últimos 7 días").last?.split(separator: "</section>").first ?? "")
             // WhatsApp: 1 sent, delivered. SMS: the undelivered one and the 2-part UCS-2 one (3 segments with the first's 1).

@@ -141,7 +141,7 @@ import Testing
     @Test func theTierWarningCountsTodaysPlannedMessages() async throws {
         let env = try await TestEnvironment.make()
         defer { env.cleanUp() }
-        let planned = MessagingSettingsController.plannedWhatsAppClients(env.store)
+        let planned = await MessagingSettingsController.plannedWhatsAppClients(env.store)
         #expect(!planned.isEmpty, "the demo portfolio has WhatsApp reminders due today")
         try await env.seed([.whatsappAccountHealthChanged(WhatsAppAccountHealthChanged(
             qualityRating: "GREEN", messagingLimitTier: "TIER_50", event: nil, source: "sync", at: Date()))])

@@ -107,12 +107,16 @@ public struct SettingsChanged: EventPayload {
     /// events written before pausing existed: those leave it as it was (not paused).
     public var paused: Bool?
     public var pauseReason: String?
+    /// Quetzales per SMS segment, for the dashboard's cost estimate. Absent: left as it was.
+    public var smsSegmentPrice: Double?
 
     public init(timeZone: String? = nil, quietHoursStart: String? = nil, quietHoursEnd: String? = nil,
                 dailyCap: Int? = nil, enabledStages: [String]? = nil, weeklyMaximum: Int? = nil,
                 runTime: String? = nil, reactivateTime: String? = nil, reactivatePendingDays: Int? = nil,
                 reactivateIntervalDays: Int? = nil, whatsappMessagesPerSecond: Double? = nil,
-                smsTransliteration: Bool? = nil, paused: Bool? = nil, pauseReason: String? = nil) {
+                smsTransliteration: Bool? = nil, paused: Bool? = nil, pauseReason: String? = nil,
+                smsSegmentPrice: Double? = nil) {
+        self.smsSegmentPrice = smsSegmentPrice
         self.smsTransliteration = smsTransliteration
         self.paused = paused
         self.pauseReason = pauseReason

@@ -58,4 +58,6 @@ public enum SkipReason: String, Codable, Sendable, CaseIterable {
     case templateNotApproved = "template_not_approved"
     /// The approved WhatsApp template has a different number of variables than Aviso sends.
     case templateMismatch = "template_mismatch"
+    /// An admin paused sending to this client (`ClientPauseChanged`).
+    case paused
 }

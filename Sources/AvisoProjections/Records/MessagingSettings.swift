@@ -27,6 +27,9 @@ public struct MessagingSettings: SnakeCaseRecord, Equatable {
     /// Why sending was paused (or resumed), as the admin wrote it.
     public var pauseReason: String?
 
+    /// Quetzales per SMS segment (nil until an admin sets it): the dashboard's cost estimate.
+    public var smsSegmentPrice: Double?
+
     /// No run decides or sends anything while this is on (an admin's pause).
     public var isPaused: Bool { paused ?? false }
 
@@ -49,6 +52,8 @@ public struct MessagingSettings: SnakeCaseRecord, Equatable {
         public static let reactivatePendingDays = 0...60
         public static let reactivateIntervalDays = 1...60
         public static let whatsappMessagesPerSecond: ClosedRange<Double> = 0.1...1_000
+        /// Quetzales; Twilio's price to Guatemala is a fraction of one.
+        public static let smsSegmentPrice: ClosedRange<Double> = 0...10
     }
 
     /// These settings with `change`'s given fields applied.
@@ -66,6 +71,7 @@ public struct MessagingSettings: SnakeCaseRecord, Equatable {
         if let v = change.reactivateIntervalDays { s.reactivateIntervalDays = v }
         if let v = change.whatsappMessagesPerSecond { s.whatsappMessagesPerSecond = v }
         if let v = change.smsTransliteration { s.smsTransliteration = v }
+        if let v = change.smsSegmentPrice { s.smsSegmentPrice = v }
         if let v = change.paused {
             s.paused = v
             s.pauseReason = change.pauseReason
@@ -99,6 +105,13 @@ public struct MessagingSettings: SnakeCaseRecord, Equatable {
         // Likewise for the pause, added by `v4-pause`.
         if let paused { try c.encode(paused, forKey: .paused) }
         if let pauseReason { try c.encode(pauseReason, forKey: .pauseReason) }
+        // And the price, added by `v6-sms-segment-price`.
+        if let smsSegmentPrice { try c.encode(smsSegmentPrice, forKey: .smsSegmentPrice) }
+    }
+
+    /// Adds the price per SMS segment (NULL: not set, no cost estimate).
+    static func migrateV6SMSSegmentPrice(_ db: Database) throws {
+        try db.alter(table: databaseTableName) { t in t.add(column: "sms_segment_price", .double) }
     }
 
     /// Adds the pause columns (NULL: never paused).

@@ -51,25 +51,32 @@ public func buildApplication(_ arguments: AppArguments, store: AvisoStore, actio
 
 /// The router alone, for tests that want it without an `Application`.
 public func buildRouter(_ arguments: AppArguments, parts: ServerParts, actions: any NotificationActions) -> Router<AppRequestContext> {
+    buildRouter(arguments, parts: parts, actions: actions, registry: AccessRoutes.Registry())
+}
+
+/// The same, noting every route and its access rule in `registry`.
+func buildRouter(_ arguments: AppArguments, parts: ServerParts, actions: any NotificationActions,
+                 registry: AccessRoutes.Registry) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     let users = SQLiteUserDirectory(store: parts.store)
     router.add(middleware: RequestLogMiddleware(metrics: parts.metrics))
     router.add(middleware: ErrorMiddleware())
     let console = Console(parts: parts, arguments: arguments, actions: actions)
     router.add(middleware: console.errorPages) // console pages: HTML refusals instead of JSON
-    router.add(middleware: AccessMiddleware(sessions: parts.sessions, users: users, cronSecret: arguments.cronSecret))
-    console.mount(on: router)
+    // Every route goes in through its access group (`AccessPolicy.table`); none straight onto `router`.
+    let routes = AccessRoutes(router: router, sessions: parts.sessions, users: users, cronSecret: arguments.cronSecret, registry: registry)
+    console.mount(on: routes)
 
-    router.addRoutes(HealthController(store: parts.store, metrics: parts.metrics, arguments: arguments).routes)
-    router.addRoutes(CheckpointController(store: parts.store).routes)
-    router.addRoutes(AuthController(users: users, sessions: parts.sessions, throttle: parts.throttle, arguments: arguments,
+    routes.addRoutes(HealthController(store: parts.store, metrics: parts.metrics, arguments: arguments).routes)
+    routes.addRoutes(CheckpointController(store: parts.store).routes)
+    routes.addRoutes(AuthController(users: users, sessions: parts.sessions, throttle: parts.throttle, arguments: arguments,
                                     metrics: parts.metrics).routes)
-    router.addRoutes(WebhookController(arguments: arguments, sink: LedgerEventSink(store: parts.store, projector: parts.projector),
+    routes.addRoutes(WebhookController(arguments: arguments, sink: LedgerEventSink(store: parts.store, projector: parts.projector),
                                        metrics: parts.metrics).routes,
                      atPath: "/api/webhooks")
-    router.addRoutes(NotificationsController(store: parts.store, actions: actions, providers: arguments.providers).routes,
+    routes.addRoutes(NotificationsController(store: parts.store, actions: actions, providers: arguments.providers).routes,
                      atPath: "/api/notifications")
-    router.addRoutes(PortfolioController(store: parts.store).routes, atPath: "/api")
+    routes.addRoutes(PortfolioController(store: parts.store).routes, atPath: "/api")
     return router
 }
 

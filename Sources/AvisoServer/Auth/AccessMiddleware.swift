@@ -10,25 +10,22 @@ public protocol UserDirectory: Sendable {
     func user(login: String) throws -> UserRecord?
 }
 
-/// Resolves the caller (cron bearer secret or session cookie), then applies
-/// `AccessPolicy.table` to the matched route, and checks the CSRF token on state-changing
-/// requests that ride on a session cookie. A route without a rule is refused.
+/// The middleware of one access group (`AccessRoutes`): resolves the caller (cron bearer
+/// secret or session cookie), applies the group's rule from `AccessPolicy.table`, and checks
+/// the CSRF token on state-changing requests that ride on a session cookie.
 struct AccessMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     static let sessionCookie = "aviso_session"
     static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
     static let csrfFormField = "_csrf"
 
+    let rule: AccessRule
     let sessions: SessionStore
     let users: any UserDirectory
     let cronSecret: String?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let path = context.endpointPath else { throw APIError.notFound("no such route") }
-        guard let rule = AccessPolicy.rule(method: request.method.rawValue, path: path) else {
-            context.logger.error("route has no access rule: refused", metadata: ["route": "\(request.method.rawValue) \(path)"])
-            throw APIError.forbidden("this route has no access rule", code: "no_access_rule")
-        }
         if rule == .open { return try await next(request, context) }
 
         var context = context

@@ -1,7 +1,7 @@
 import AvisoLedger
 
 /// Who may call a route.
-public enum AccessRule: Sendable, Equatable {
+public enum AccessRule: Sendable, Hashable {
     /// Anyone: health, metrics, login, provider webhooks (they check their own signatures).
     case open
     /// A signed-in user with one of these roles.
@@ -13,9 +13,9 @@ public enum AccessRule: Sendable, Equatable {
     case cron
 }
 
-/// The one table saying who may call what, checked on the server for every request by
-/// `AccessMiddleware`. A route missing here is refused (fail closed), so adding a route
-/// means adding its line. Console pages (a later issue) add their lines here too.
+/// The one table saying who may call what: data that the router's access groups read
+/// (`AccessRoutes`, one group per rule, each with its `AccessMiddleware`). A route missing here
+/// is refused (fail closed), so adding a route means adding its line.
 public enum AccessPolicy {
     static let everyone: Set<UserRole> = [.admin, .asesor, .cliente]
 
@@ -64,7 +64,9 @@ public enum AccessPolicy {
         "GET /clientes": .roles([.admin, .asesor]),
         "GET /clientes/{id}": .roles([.admin, .asesor]),
         "GET /clientes/por-corregir": .roles([.admin]),
+        "POST /clientes/{id}/pausa": .roles([.admin]),
         "GET /mensajes/exportar": .roles([.admin, .asesor]),
+        "POST /mensajes/exportar": .roles([.admin]),
         "GET /proximos": .roles([.admin]),
         "GET /panel": .roles([.admin]),
         "GET /usuarios": .roles([.admin]),

@@ -34,6 +34,8 @@ struct ClientPageData: Sendable {
     var optOuts: [OptOut]
     var messages: [MessagesController.RowView]
     var upcoming: [UpcomingMessages.Moment] = []
+    var pause: ClientPauseView
+    var pauseError: String?
 
     static func build(_ client: ClientRecord, _ db: Database) throws -> ClientPageData {
         let zone = try MessagingSettings.current(db).zone
@@ -56,7 +58,8 @@ struct ClientPageData: Sendable {
         return ClientPageData(id: client.id, name: client.name, advisor: client.advisor ?? "—",
                               preferredChannel: client.preferredChannel == "both" ? "WhatsApp y SMS" : MessageVocabulary.channel(client.preferredChannel),
                               phone: Masking.phone(client.phone), phoneValid: valid, phoneVerdict: verdict,
-                              installments: installments, optOuts: optOuts, messages: messages)
+                              installments: installments, optOuts: optOuts, messages: messages,
+                              pause: try ClientPauseView.build(clientId: client.id, zone: zone, db))
     }
 
     /// The phone as the send path sees it, in plain Spanish, with the reason when it can't be used.

@@ -16,6 +16,7 @@ struct ClientsController {
         routes.get("", use: search)
         routes.get("por-corregir", use: toFix)
         routes.get("{id}", use: page)
+        routes.post("{id}/pausa", use: pause)
         return routes
     }
 
@@ -67,12 +68,22 @@ struct ClientsController {
 
     @Sendable func page(_ request: Request, context: Context) async throws -> Response {
         guard let id = context.parameters.get("id"), id.utf8.count <= 100 else { throw APIError.notFound("no such client") }
+        let notice: String? = switch request.uri.queryParameters["ok"] {
+        case "pausado": "Envíos a este cliente en pausa."
+        case "reanudado": "Envíos a este cliente reanudados."
+        default: nil
+        }
+        return try await render(id, context: context, notice: notice, pauseError: nil)
+    }
+
+    func render(_ id: String, context: Context, notice: String?, pauseError: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
         let caller = context.caller!
         var data = try await store.readAsync { db in
             try ClientPageData.build(try ClientScope.client(id, for: caller, db), db)
         }
-        data.upcoming = try UpcomingMessages(store: store).moments(clientIds: [id])
-        let chrome = Chrome(title: data.name, heading: "\(data.name) (\(data.id))", context: context, section: "/clientes")
-        return views.html("client", chrome: chrome, content: data)
+        data.upcoming = try await UpcomingMessages(store: store).moments(clientIds: [id])
+        data.pauseError = pauseError
+        let chrome = Chrome(title: data.name, heading: "\(data.name) (\(data.id))", context: context, section: "/clientes", notice: notice)
+        return views.html("client", chrome: chrome, content: data, status: status)
     }
 }

@@ -5,8 +5,8 @@ import Foundation
 import Hummingbird
 
 /// The web console (issue 6): server-rendered pages over the same store, sessions, role
-/// table and notification handlers as the API. `buildRouter` adds `errorPages` before the
-/// access middleware (so refusals become pages) and `mount`s the routes after it (so every
+/// table and notification handlers as the API. `buildRouter` adds `errorPages` to the router
+/// (so refusals become pages) and `mount`s the routes through the access groups (so every
 /// console route is checked against `AccessPolicy.table`).
 struct Console {
     let views: ConsoleViews
@@ -28,7 +28,7 @@ struct Console {
         ConsoleErrorPages(views: views, sessions: parts.sessions, users: SQLiteUserDirectory(store: parts.store))
     }
 
-    func mount(on router: Router<AppRequestContext>) {
+    func mount(on router: AccessRoutes) {
         let store = parts.store
         let previewer = TemplatePreviewer(store: store, providers: arguments.providers)
         router.addRoutes(HomeController(views: views).routes)
@@ -46,8 +46,8 @@ struct Console {
         router.addRoutes(DashboardController(store: store, views: views).routes, atPath: "/panel")
         router.addRoutes(UsersController(store: store, sessions: parts.sessions, bcryptCost: arguments.bcryptCost, views: views).routes,
                          atPath: "/usuarios")
-        let notifications = NotificationsController(store: store, actions: actions, providers: arguments.providers)
-        router.addRoutes(TestSendController(notifications: notifications, views: views).routes, atPath: "/mensajes")
+        router.addRoutes(TestSendController(service: TestSendService(store: store, actions: actions), views: views).routes,
+                         atPath: "/mensajes")
     }
 
     /// The shipped defaults by `stage/channel`; none (restore-to-default disabled) if unreadable.

@@ -47,7 +47,7 @@ struct CredentialsController {
         let form = try await FormFields.read(request, context: context)
         let current = form["actual"] ?? "", new = form["nueva"] ?? "", repeated = form["repetir"] ?? ""
         let caller = context.caller!
-        guard let userId = caller.userId, let user = try store.read({ try UserRecord.fetchOne($0, key: userId) }) else {
+        guard let userId = caller.userId, let user = try await store.readAsync({ try UserRecord.fetchOne($0, key: userId) }) else {
             throw APIError.unauthenticated()
         }
         if current.isEmpty { return render(problem: .current("Escriba su contraseña actual."), context: context) }

@@ -16,8 +16,7 @@ struct DashboardController {
     }
 
     @Sendable func page(_ request: Request, context: Context) async throws -> Response {
-        let price = request.uri.queryParameters["precio"].map { String($0.prefix(12)) }
-        let data = try await store.readAsync { try DeliveryDashboard.build($0, price: price) }
+        let data = try await store.readAsync { try DeliveryDashboard.build($0) }
         return views.html("dashboard", chrome: Chrome(title: "Panel", context: context, section: "/panel"), content: data)
     }
 }

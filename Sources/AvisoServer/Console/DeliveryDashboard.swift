@@ -34,16 +34,18 @@ struct DeliveryDashboard: Sendable {
     }
 
     var periods: [Period]
-    var price: String
+    /// The saved price per SMS segment, as shown (`Q0.35`); nil while no admin has set one.
+    var price: String?
 
-    /// `price`: quetzales per SMS segment as typed (`0.35`); nil or unreadable: no cost shown.
-    static func build(_ db: Database, now: Date = Date(), price: String?) throws -> DeliveryDashboard {
-        let zone = try MessagingSettings.current(db).zone
-        let perSegment = price.flatMap(SettingsForm.decimal)
+    /// Costs use the price per segment saved in Mensajería (`SettingsChanged.smsSegmentPrice`);
+    /// without one, no cost is shown.
+    static func build(_ db: Database, now: Date = Date()) throws -> DeliveryDashboard {
+        let settings = try MessagingSettings.current(db)
+        let perSegment = settings.smsSegmentPrice
         let periods = try [7, 30].map { days in
-            try period(db, days: days, zone: zone, now: now, perSegment: perSegment)
+            try period(db, days: days, zone: settings.zone, now: now, perSegment: perSegment)
         }
-        return DeliveryDashboard(periods: periods, price: perSegment.map(SettingsForm.number) ?? "")
+        return DeliveryDashboard(periods: periods, price: perSegment.map { "Q" + SettingsForm.number($0) })
     }
 
     static func period(_ db: Database, days: Int, zone: TimeZone, now: Date, perSegment: Double?) throws -> Period {

@@ -42,10 +42,18 @@ struct MessageFilters: Sendable {
         return n
     }
 
+    /// The filters given, by their query names.
+    var given: [(String, String)] {
+        [("cliente", client), ("etapa", stage), ("canal", channel), ("estado", status), ("desde", from), ("hasta", to)]
+            .filter { !$0.1.isEmpty }
+    }
+
+    /// The same as a dictionary (what an unmasked export records).
+    var named: [String: String] { Dictionary(given, uniquingKeysWith: { a, _ in a }) }
+
     /// The query string for another page with the same filters (no page: just the filters).
     func query(page: Int?) -> String {
-        let pairs = [("cliente", client), ("etapa", stage), ("canal", channel), ("estado", status), ("desde", from), ("hasta", to)]
-            .filter { !$0.1.isEmpty } + (page.map { [("pagina", String($0))] } ?? [])
+        let pairs = given + (page.map { [("pagina", String($0))] } ?? [])
         return pairs.isEmpty ? "" : "?" + pairs.map { "\($0.0)=\(TemplateSelection.encode($0.1))" }.joined(separator: "&")
     }
 

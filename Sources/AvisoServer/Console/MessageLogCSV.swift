@@ -3,7 +3,8 @@ import AvisoProjections
 import Foundation
 
 /// The message log as CSV (RFC 4180, UTF-8 with a BOM so spreadsheets read the accents):
-/// one row per message with the page's filters, numbers masked to their last 4 digits.
+/// one row per message with the page's filters, numbers masked to their last 4 digits unless
+/// an admin asked for them in full (recorded as `UnmaskedLogExported`).
 public enum MessageLogCSV {
     /// An export is a report, not a backup: past this many rows, narrow the filters.
     static let maximumRows = 100_000
@@ -12,12 +13,12 @@ public enum MessageLogCSV {
                          "motivo", "destino", "simulacion", "prueba", "proveedor"]
 
     /// The CSV for `rows` (the console's export and `aviso log --csv`).
-    public static func text(_ rows: [NotificationRecord], names: [String: String], zone: TimeZone) -> String {
+    public static func text(_ rows: [NotificationRecord], names: [String: String], zone: TimeZone, unmasked: Bool = false) -> String {
         var out = "\u{FEFF}" + line(header)
         for r in rows {
             let view = MessagesController.row(r, names: names, zone: zone)
             out += line([r.createdAt, ConsoleFormatting.shortDateTime(utc: r.createdAt, in: zone), r.clientId, names[r.clientId] ?? "",
-                         r.installmentId ?? "", r.stage, r.channel ?? "", r.status, view.detail, view.to,
+                         r.installmentId ?? "", r.stage, r.channel ?? "", r.status, view.detail, unmasked ? r.toE164 ?? "" : view.to,
                          r.dryRun ? "si" : "no", r.test ? "si" : "no", r.provider ?? ""])
         }
         return out

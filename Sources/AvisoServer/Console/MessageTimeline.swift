@@ -19,7 +19,7 @@ struct MessageTimeline: Sendable {
     /// Reads the ledger for `row`. Skipped and ignored rows name their record's position in
     /// their key (`skipped:<position>`); messages are tied by `messageKey` and the provider's id,
     /// found through `ledger_index`.
-    static func build(_ row: NotificationRecord, store: AvisoStore, zone: TimeZone) throws -> MessageTimeline {
+    static func build(_ row: NotificationRecord, store: AvisoStore, zone: TimeZone) async throws -> MessageTimeline {
         let ledger = store.ledger
         var records: [LedgerRecord] = []
         for prefix in ["skipped:", "ignored:"] where row.messageKey.hasPrefix(prefix) {
@@ -28,7 +28,8 @@ struct MessageTimeline: Sendable {
             }
         }
         if records.isEmpty {
-            let candidates = try store.read { try LedgerIndex.message(key: row.messageKey, messageId: row.messageId, ledger: ledger, $0) }
+            let (key, messageId) = (row.messageKey, row.messageId)
+            let candidates = try await store.readAsync { try LedgerIndex.message(key: key, messageId: messageId, ledger: ledger, $0) }
             for record in candidates {
                 switch try record.decodeEvent() {
                 case let .messageRendered(e) where e.messageKey == row.messageKey: records.append(record)

@@ -39,6 +39,7 @@ enum MessageVocabulary {
         case .covered?: "Ya va incluida en otro mensaje que el cliente recibe hoy."
         case .templateNotApproved?: "La plantilla de WhatsApp no está aprobada en Meta (o no existe en ese idioma)."
         case .templateMismatch?: "La plantilla aprobada en Meta no tiene el mismo número de variables que envía Aviso."
+        case .paused?: "Envíos a este cliente en pausa por un administrador."
         case nil: cancelReasons[value] ?? ignoreReason(value)
         }
     }

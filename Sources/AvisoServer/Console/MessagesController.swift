@@ -16,6 +16,7 @@ struct MessagesController {
         let routes = RouteCollection(context: Context.self)
         routes.get("", use: list)
         routes.get("exportar", use: export)
+        routes.post("exportar", use: exportUnmasked)
         routes.get("{id}", use: detail)
         return routes
     }
@@ -120,20 +121,35 @@ struct MessagesController {
     /// The log with the page's filters as a CSV download, numbers masked; an asesor gets
     /// their own clients' messages only.
     @Sendable func export(_ request: Request, context: Context) async throws -> Response {
+        try await csv(request, context: context, unmasked: false)
+    }
+
+    /// Admins: the same with full numbers, asked for with a POST (CSRF-checked, so no link or
+    /// image can trigger it) and recorded as `UnmaskedLogExported` before anything is sent.
+    @Sendable func exportUnmasked(_ request: Request, context: Context) async throws -> Response {
+        try await csv(request, context: context, unmasked: true)
+    }
+
+    private func csv(_ request: Request, context: Context, unmasked: Bool) async throws -> Response {
         let caller = context.caller!
         let filters = MessageFilters(request.uri.queryParameters)
-        let text = try await store.readAsync { db in
+        let (text, count) = try await store.readAsync { db in
             let zone = try MessagingSettings.current(db).zone
             let scope = try MessageScope.clients(for: caller, db)
             let rows = try filters.fetchAll(db, clientIds: scope.all ? nil : scope.clients.map(\.id), zone: zone,
                                             limit: MessageLogCSV.maximumRows)
-            return MessageLogCSV.text(rows, names: Dictionary(scope.clients.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a }),
-                                      zone: zone)
+            return (MessageLogCSV.text(rows, names: Dictionary(scope.clients.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a }),
+                                       zone: zone, unmasked: unmasked), rows.count)
         }
-        context.logger.info("message log exported", metadata: ["actor": "\(caller.actor)"])
+        if unmasked {
+            try await store.append(.unmaskedLogExported(UnmaskedLogExported(filters: filters.named, rows: count, via: "console")),
+                                   actor: caller.actor)
+        }
+        context.logger.info(unmasked ? "message log exported with full numbers" : "message log exported",
+                            metadata: ["actor": "\(caller.actor)"])
         var headers = ConsoleViews.securityHeaders
         headers[.contentType] = "text/csv; charset=utf-8"
-        headers[.contentDisposition] = "attachment; filename=\"mensajes.csv\""
+        headers[.contentDisposition] = "attachment; filename=\"\(unmasked ? "mensajes-numeros-completos" : "mensajes").csv\""
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
@@ -146,7 +162,7 @@ struct MessagesController {
             let client = try ClientScope.client(row.clientId, for: caller, db)
             return (row, client, try MessagingSettings.current(db).zone)
         }
-        let timeline = try MessageTimeline.build(row, store: store, zone: zone)
+        let timeline = try await MessageTimeline.build(row, store: store, zone: zone)
         let view = Self.row(row, names: [client.id: client.name], zone: zone)
         let data = DetailData(client: view.client, clientHref: view.clientHref, stage: view.stage, channel: view.channel, status: view.status,
                               statusClass: view.statusClass, flags: view.flags, to: view.to, reason: view.detail.isEmpty ? nil : view.detail,

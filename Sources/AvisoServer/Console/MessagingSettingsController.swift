@@ -54,23 +54,23 @@ struct MessagingSettingsController {
     }
 
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {
-        let (settings, updated) = try current()
+        let (settings, updated) = try await current()
         let notice: String? = switch request.uri.queryParameters["ok"].map(String.init) ?? "" {
         case "guardado": "Configuración guardada."
         case "sin-cambios": "No había cambios que guardar."
         default: nil
         }
-        return try render(SettingsForm(settings), invalid: nil, updated: updated, context: context, notice: notice)
+        return try await render(SettingsForm(settings), invalid: nil, updated: updated, context: context, notice: notice)
     }
 
     @Sendable func save(_ request: Request, context: Context) async throws -> Response {
         let form = SettingsForm(try await FormFields.read(request, context: context))
-        let (settings, updated) = try current()
+        let (settings, updated) = try await current()
         let change: SettingsChanged
         do {
             change = try form.change(from: settings)
         } catch {
-            return try render(form, invalid: error, updated: updated, context: context, notice: nil, status: .unprocessableContent)
+            return try await render(form, invalid: error, updated: updated, context: context, notice: nil, status: .unprocessableContent)
         }
         guard !change.isEmpty else { return ConsoleViews.redirect(Self.path + "?ok=sin-cambios") }
         try await store.append(.settingsChanged(change), actor: context.caller!.actor)
@@ -78,8 +78,8 @@ struct MessagingSettingsController {
         return ConsoleViews.redirect(Self.path + "?ok=guardado")
     }
 
-    private func current() throws -> (MessagingSettings, String?) {
-        try store.read { db in
+    private func current() async throws -> (MessagingSettings, String?) {
+        try await store.readAsync { db in
             let s = try MessagingSettings.current(db)
             guard let at = s.updatedAt else { return (s, nil) }
             let who = try s.updatedBy.map { try ConsoleFormatting.actorName($0, db) } ?? ""
@@ -88,7 +88,7 @@ struct MessagingSettingsController {
     }
 
     private func render(_ form: SettingsForm, invalid: SettingsForm.Invalid?, updated: String?, context: Context,
-                        notice: String?, status: HTTPResponse.Status = .ok) throws -> Response {
+                        notice: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
         let editable = ConsoleAccess.allows(context.caller?.role, "POST", Self.path)
         let fields = SettingsForm.Field.allCases.map { f in
             FieldView(name: f.rawValue, label: f.label, value: form.values[f] ?? "", hint: f.hint, inputmode: f.inputmode,
@@ -97,13 +97,13 @@ struct MessagingSettingsController {
         let stages = SettingsForm.knownStages.map { stage in
             StageView(value: stage, label: Self.stageLabel(stage), checked: form.stages.contains(stage))
         }
-        let history = try store.read { db in try SettingsHistoryView.entries(db, zone: try MessagingSettings.current(db).zone) }
+        let history = try await store.readAsync { db in try SettingsHistoryView.entries(db, zone: try MessagingSettings.current(db).zone) }
         var data = PageData(editable: editable,
                             error: invalid == nil ? nil : "Revise los campos marcados: no se guardó nada.",
                             fields: fields, stages: stages, stagesMessage: invalid?.stages, smsGSM7: form.smsGSM7 ?? true, updated: updated,
                             providers: providers.providers, publicURL: providers.publicURL, webhooks: providers.webhooks, history: history)
-        let planned = Self.plannedWhatsAppClients(store)
-        data.whatsappAccount = try? store.read { db in
+        let planned = await Self.plannedWhatsAppClients(store)
+        data.whatsappAccount = try? await store.readAsync { db in
             try WhatsAppAccountView.build(db, zone: try MessagingSettings.current(db).zone, planned: planned)
         }
         let chrome = Chrome(title: "Mensajería", heading: "Configuración", context: context, section: "/configuracion",
@@ -112,10 +112,10 @@ struct MessagingSettingsController {
     }
 
     /// Clients today's runs (reminders and summaries), decided now, would message on WhatsApp.
-    static func plannedWhatsAppClients(_ store: AvisoStore, now: Date = Date()) -> Set<String> {
+    static func plannedWhatsAppClients(_ store: AvisoStore, now: Date = Date()) async -> Set<String> {
         var clients = Set<String>()
         for kind in [Scheduler.PlanKind.stages, .reactivation] {
-            guard let plan = try? Scheduler.plan(store: store, now: now, kind: kind) else { continue }
+            guard let plan = try? await store.readAsync({ try Scheduler.plan($0, now: now, kind: kind) }) else { continue }
             for m in plan.messages where m.channel == .whatsapp && (m.decision == .send || m.decision == .deferred) {
                 clients.insert(m.clientId)
             }

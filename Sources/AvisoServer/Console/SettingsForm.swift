@@ -17,6 +17,7 @@ struct SettingsForm: Sendable {
         case pendingDays = "reactivacion_dias_antes"
         case intervalDays = "reactivacion_intervalo"
         case whatsappRate = "whatsapp_por_segundo"
+        case smsSegmentPrice = "precio_segmento_sms"
 
         var label: String {
             switch self {
@@ -30,6 +31,7 @@ struct SettingsForm: Sendable {
             case .pendingDays: "Reactivación: días en pendiente de confirmación"
             case .intervalDays: "Reactivación: días entre resúmenes"
             case .whatsappRate: "WhatsApp: mensajes por segundo"
+            case .smsSegmentPrice: "SMS: precio por segmento (Q)"
             }
         }
 
@@ -40,6 +42,7 @@ struct SettingsForm: Sendable {
             case .dailyCap: "0 detiene los envíos programados."
             case .weeklyMaximum: "De 1 a 52 semanas."
             case .whatsappRate: "De 0,1 a 1000. Meta permite hasta 80 por segundo en la mayoría de cuentas."
+            case .smsSegmentPrice: "De 0 a 10 quetzales, lo que cobra el operador por segmento; el panel estima el costo con él."
             default: nil
             }
         }
@@ -48,7 +51,7 @@ struct SettingsForm: Sendable {
             switch self {
             case .timeZone: "text"
             case .quietStart, .quietEnd, .runTime, .reactivateTime: "numeric"
-            case .whatsappRate: "decimal"
+            case .whatsappRate, .smsSegmentPrice: "decimal"
             default: "numeric"
             }
         }
@@ -71,6 +74,7 @@ struct SettingsForm: Sendable {
             .dailyCap: String(s.dailyCap), .weeklyMaximum: String(s.weeklyMaximum), .runTime: s.runTime,
             .reactivateTime: s.reactivateTime, .pendingDays: String(s.reactivatePendingDays),
             .intervalDays: String(s.reactivateIntervalDays), .whatsappRate: Self.number(s.whatsappMessagesPerSecond),
+            .smsSegmentPrice: s.smsSegmentPrice.map(Self.number) ?? "",
         ]
         stages = s.enabledStages
         smsGSM7 = s.transliteratesSMS
@@ -121,6 +125,12 @@ struct SettingsForm: Sendable {
         if rate == nil || !Ranges.whatsappMessagesPerSecond.contains(rate!) {
             errors[.whatsappRate] = "La velocidad debe ser un número de 0,1 a 1000 mensajes por segundo."
         }
+        // Empty leaves an unset price unset; once set, a price is changed, never removed.
+        let priceText = values[.smsSegmentPrice] ?? ""
+        let price = Self.decimal(priceText)
+        if priceText.isEmpty ? current.smsSegmentPrice != nil : (price.map { !Ranges.smsSegmentPrice.contains($0) } ?? true) {
+            errors[.smsSegmentPrice] = "El precio por segmento debe ser un número de 0 a 10 quetzales (p. ej. 0,35)."
+        }
         var stagesError: String?
         if let unknown = stages.first(where: { !Self.knownStages.contains($0) }) {
             stagesError = "«\(unknown)» no es una etapa conocida."
@@ -141,6 +151,7 @@ struct SettingsForm: Sendable {
         if interval != current.reactivateIntervalDays { change.reactivateIntervalDays = interval }
         if rate != current.whatsappMessagesPerSecond { change.whatsappMessagesPerSecond = rate }
         if let smsGSM7, smsGSM7 != current.transliteratesSMS { change.smsTransliteration = smsGSM7 }
+        if let price, price != current.smsSegmentPrice { change.smsSegmentPrice = price }
         return change
     }
 

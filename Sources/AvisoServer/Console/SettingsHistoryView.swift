@@ -35,6 +35,7 @@ enum SettingsHistoryView {
         add(F.pendingDays.label, e.reactivatePendingDays.map(String.init))
         add(F.intervalDays.label, e.reactivateIntervalDays.map(String.init))
         add(F.whatsappRate.label, e.whatsappMessagesPerSecond.map(SettingsForm.number))
+        add(F.smsSegmentPrice.label, e.smsSegmentPrice.map(SettingsForm.number))
         add("Etapas activas", e.enabledStages.map { $0.isEmpty ? "ninguna" : $0.joined(separator: ", ") })
         add("SMS solo GSM-7", e.smsTransliteration.map { $0 ? "sí" : "no" })
         if let paused = e.paused {

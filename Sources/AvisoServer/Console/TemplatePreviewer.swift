@@ -27,14 +27,14 @@ struct TemplatePreviewer: Sendable {
         var whatsappValues: [String]?
     }
 
-    func preview(_ template: MessageTemplate, clientId: String?, caller: Caller) -> Result {
+    func preview(_ template: MessageTemplate, clientId: String?, caller: Caller) async -> Result {
         do {
             try TemplateRenderer.validate(template)
         } catch {
             return Result(error: error.description)
         }
         do {
-            let draft = try store.read { db -> MessageDraft? in
+            let draft = try await store.readAsync { db -> MessageDraft? in
                 let id = try clientId.flatMap { $0.isEmpty ? nil : $0 }
                     ?? String.fetchOne(db, sql: "SELECT id FROM clients ORDER BY id LIMIT 1")
                 guard let id else { return nil }

@@ -37,7 +37,7 @@ struct TemplatesController {
         case "sin-cambios": "El texto no cambió; no se guardó una versión nueva."
         case let other: WhatsAppSyncController.notice(other)
         }
-        return try page(stage: stage, channel: channel, input: nil, error: nil, preview: nil, context: context, notice: notice)
+        return try await page(stage: stage, channel: channel, input: nil, error: nil, preview: nil, context: context, notice: notice)
     }
 
     @Sendable func submit(_ request: Request, context: Context) async throws -> Response {
@@ -48,16 +48,16 @@ struct TemplatesController {
         }
         let caller = context.caller!
         if form["accion"] == "vista_previa" {
-            let result = previewer.preview(template, clientId: input.cliente, caller: caller)
-            return try page(stage: stage, channel: channel, input: input, error: nil, preview: result, context: context)
+            let result = await previewer.preview(template, clientId: input.cliente, caller: caller)
+            return try await page(stage: stage, channel: channel, input: input, error: nil, preview: result, context: context)
         }
         do {
             try TemplateRenderer.validate(template)
         } catch {
-            return try page(stage: stage, channel: channel, input: input, error: error.description, preview: nil, context: context,
+            return try await page(stage: stage, channel: channel, input: input, error: error.description, preview: nil, context: context,
                             status: .unprocessableContent)
         }
-        let saved = try store.read { try TemplateRecord.fetchOne($0, key: ["stage": stage.rawValue, "channel": channel.rawValue]) }
+        let saved = try await store.readAsync { try TemplateRecord.fetchOne($0, key: ["stage": stage.rawValue, "channel": channel.rawValue]) }
         if let saved, Self.same(saved, template) {
             return ConsoleViews.redirect(TemplateSelection.href(stage, channel, extra: "&ok=sin-cambios"))
         }
@@ -71,7 +71,7 @@ struct TemplatesController {
         guard let input = try? JSONDecoder().decode(TemplateInput.self, from: Data(buffer: body)), let template = input.template else {
             throw APIError.badRequest("expected {etapa, canal, cuerpo, cliente, wa_nombre?, wa_idioma?, wa_parametros?}", code: "invalid_json")
         }
-        return try JSONResponse.make(previewer.preview(template, clientId: input.cliente, caller: context.caller!))
+        return try JSONResponse.make(await previewer.preview(template, clientId: input.cliente, caller: context.caller!))
     }
 
     @Sendable func restore(_ request: Request, context: Context) async throws -> Response {
@@ -86,7 +86,7 @@ struct TemplatesController {
             (template, origin) = (shipped, "default")
         } else {
             guard let position = Int64(form.text("posicion")),
-                  let old = try store.read({ try TemplateVersionRecord.fetchOne($0, key: position) }),
+                  let old = try await store.readAsync({ try TemplateVersionRecord.fetchOne($0, key: position) }),
                   old.stage == stage.rawValue, old.channel == channel.rawValue else {
                 throw APIError.notFound("no such version of this template")
             }
@@ -99,7 +99,7 @@ struct TemplatesController {
             // An old text may use a variable that has since gone: refuse it like a save would.
             try TemplateRenderer.validate(template)
         } catch {
-            return try page(stage: stage, channel: channel, input: nil, error: "No se puede restaurar: \(error.description)", preview: nil,
+            return try await page(stage: stage, channel: channel, input: nil, error: "No se puede restaurar: \(error.description)", preview: nil,
                             context: context, status: .unprocessableContent)
         }
         try await append(template, origin: origin, actor: context.caller!.actor)
@@ -117,17 +117,19 @@ struct TemplatesController {
     }
 
     private func page(stage: TemplateStage, channel: Channel, input: TemplateInput?, error: String?, preview: TemplatePreviewer.Result?,
-                      context: Context, notice: String? = nil, status: HTTPResponse.Status = .ok) throws -> Response {
+                      context: Context, notice: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         // Without a posted preview, show the saved text rendered for the first client.
         var shown = preview
         if shown == nil, input == nil,
-           let (template, _) = try store.read({ try TemplateLookup.template($0, stage: stage, channel: channel) }) {
-            shown = previewer.preview(template, clientId: nil, caller: context.caller!)
+           let (template, _) = try await store.readAsync({ try TemplateLookup.template($0, stage: stage, channel: channel) }) {
+            shown = await previewer.preview(template, clientId: nil, caller: context.caller!)
         }
         let hasDefault = defaults["\(stage.rawValue)/\(channel.rawValue)"] != nil
-        let data = try store.read { db in
-            try TemplatesPageData.build(db, stage: stage, channel: channel, input: input, error: error, preview: shown, hasDefault: hasDefault,
-                                        canSync: ConsoleAccess.allows(context.caller?.role, "POST", WhatsAppSyncController.path))
+        let canSync = ConsoleAccess.allows(context.caller?.role, "POST", WhatsAppSyncController.path)
+        let shownPreview = shown
+        let data = try await store.readAsync { db in
+            try TemplatesPageData.build(db, stage: stage, channel: channel, input: input, error: error, preview: shownPreview, hasDefault: hasDefault,
+                                        canSync: canSync)
         }
         var chrome = Chrome(title: "Plantillas", heading: "Configuración", context: context, section: "/configuracion", tab: Self.path,
                             notice: notice)

@@ -5,12 +5,12 @@ import HTTPTypes
 import Hummingbird
 
 /// `POST /mensajes/prueba`: the "Enviar prueba" buttons. The form calls the same service
-/// function as `POST /api/notifications/test` (`NotificationsController.sendTest`), so the client
+/// as `POST /api/notifications/test` (`TestSendService`), so the client
 /// scope, send path, quiet-hours warning and logging are the API's; this only draws the answer.
 /// Dry-run unless the "Simulación" box is cleared.
 struct TestSendController {
     typealias Context = AppRequestContext
-    let notifications: NotificationsController
+    let service: TestSendService
     let views: ConsoleViews
 
     var routes: RouteCollection<Context> {
@@ -43,7 +43,7 @@ struct TestSendController {
         var data = ResultData(back: back)
         var status: HTTPResponse.Status = .ok
         do {
-            let result = try await notifications.sendTest(input, context: context)
+            let result = try await service.send(input, caller: context.caller!, logger: context.logger)
             data.status = MessageVocabulary.status(result.status)
             data.statusClass = MessageVocabulary.statusClass(result.status)
             data.dryRun = result.dryRun

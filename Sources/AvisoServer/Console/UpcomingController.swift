@@ -22,6 +22,14 @@ struct UpcomingController {
         var paused: Bool
         var pauseLine: String
         var error: String?
+        /// Clients whose sending an admin paused: their messages show as skipped («en pausa»).
+        var pausedClients: [PausedClient]
+    }
+
+    struct PausedClient: Sendable {
+        var name: String
+        var href: String
+        var reason: String
     }
 
     @Sendable func page(_ request: Request, context: Context) async throws -> Response {
@@ -30,7 +38,7 @@ struct UpcomingController {
         case "reanudado": "Envíos reanudados."
         default: nil
         }
-        return try render(context: context, notice: notice, error: nil)
+        return try await render(context: context, notice: notice, error: nil)
     }
 
     /// Pauses (with a reason, required) or resumes all sending: a `SettingsChanged` with the
@@ -45,7 +53,7 @@ struct UpcomingController {
         default: throw APIError.badRequest("accion must be pausar or reanudar", code: "invalid_action")
         }
         if pausing, reason.isEmpty {
-            return try render(context: context, notice: nil, error: "Escriba el motivo de la pausa.", status: .unprocessableContent)
+            return try await render(context: context, notice: nil, error: "Escriba el motivo de la pausa.", status: .unprocessableContent)
         }
         try await store.append(.settingsChanged(SettingsChanged(paused: pausing, pauseReason: reason.isEmpty ? nil : reason)),
                                actor: context.caller!.actor)
@@ -53,11 +61,15 @@ struct UpcomingController {
         return ConsoleViews.redirect("/proximos?ok=" + (pausing ? "pausado" : "reanudado"))
     }
 
-    func render(context: Context, notice: String?, error: String?, status: HTTPResponse.Status = .ok) throws -> Response {
-        let moments = try UpcomingMessages(store: store).moments(clientIds: nil)
-        let (settings, who) = try store.read { db in
+    func render(context: Context, notice: String?, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let moments = try await UpcomingMessages(store: store).moments(clientIds: nil)
+        let (settings, who, pausedClients) = try await store.readAsync { db in
             let s = try MessagingSettings.current(db)
-            return (s, try s.updatedBy.map { try ConsoleFormatting.actorName($0, db) } ?? "")
+            let paused = try ClientPauseRecord.allPaused(db).values.sorted { $0.clientId < $1.clientId }.map { p in
+                PausedClient(name: try ClientRecord.fetchOne(db, key: p.clientId)?.name ?? p.clientId,
+                             href: "/clientes/\(TemplateSelection.encode(p.clientId))", reason: p.reason ?? "")
+            }
+            return (s, try s.updatedBy.map { try ConsoleFormatting.actorName($0, db) } ?? "", paused)
         }
         let line = settings.isPaused
             ? "Envíos en pausa" + (settings.pauseReason.map { ": «\($0)»" } ?? "") + " (\(who), "
@@ -65,6 +77,7 @@ struct UpcomingController {
             : "Los envíos están activos."
         let chrome = Chrome(title: "Próximos envíos", context: context, section: "/proximos", notice: notice)
         return views.html("upcoming", chrome: chrome,
-                          content: Data(moments: moments, paused: settings.isPaused, pauseLine: line, error: error), status: status)
+                          content: Data(moments: moments, paused: settings.isPaused, pauseLine: line, error: error,
+                                        pausedClients: pausedClients), status: status)
     }
 }

@@ -30,8 +30,8 @@ struct UpcomingMessages: Sendable {
     let store: AvisoStore
 
     /// The two moments for the clients in `clientIds` (nil: every client).
-    func moments(now: Date = Date(), clientIds: Set<String>?) throws -> [Moment] {
-        let (settings, names) = try store.read { db in
+    func moments(now: Date = Date(), clientIds: Set<String>?) async throws -> [Moment] {
+        let (settings, names) = try await store.readAsync { db in
             (try MessagingSettings.current(db),
              Dictionary(try ClientRecord.fetchAll(db).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a }))
         }
@@ -50,7 +50,7 @@ struct UpcomingMessages: Sendable {
             for (kind, minute) in [(Scheduler.PlanKind.stages, runMinute), (.reactivation, reactivateMinute)] {
                 // Today's run already went: what a run now would still do.
                 let at = max(offset == 0 ? now : .distantPast, LocalClock.instant(day, minute: minute, in: zone))
-                let plan = try Scheduler.plan(store: store, now: at, kind: kind)
+                let plan = try await store.readAsync { try Scheduler.plan($0, now: at, kind: kind) }
                 entries += plan.messages.filter { clientIds?.contains($0.clientId) ?? true }
                     .map { Self.entry($0, name: names[$0.clientId], zone: zone) }
             }

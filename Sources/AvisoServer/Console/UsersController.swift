@@ -45,14 +45,14 @@ struct UsersController {
         case "activado": "Usuario activado."
         default: nil
         }
-        return try render(context: context, notice: notice, oneTime: nil)
+        return try await render(context: context, notice: notice, oneTime: nil)
     }
 
     @Sendable func change(_ request: Request, context: Context) async throws -> Response {
         let form = try await FormFields.read(request, context: context)
         let caller = context.caller!
         let userId = form.text("usuario")
-        guard let user = try store.read({ try UserRecord.fetchOne($0, key: userId) }) else { throw APIError.notFound("no such user") }
+        guard let user = try await store.readAsync({ try UserRecord.fetchOne($0, key: userId) }) else { throw APIError.notFound("no such user") }
         switch form["accion"] {
         case "desactivar":
             guard user.id != caller.userId else { throw APIError.badRequest("an admin cannot disable themselves", code: "self_disable") }
@@ -67,15 +67,15 @@ struct UsersController {
             sessions.revokeAll(userId: user.id)
             context.logger.info("password reset", metadata: ["user": "\(user.id)", "actor": "\(caller.actor)"])
             // Shown in this answer only (never stored, never in a URL); the page is not cached.
-            return try render(context: context, notice: "Contraseña restablecida.", oneTime: (user.login, password))
+            return try await render(context: context, notice: "Contraseña restablecida.", oneTime: (user.login, password))
         default:
             throw APIError.badRequest("accion must be desactivar, activar or restablecer", code: "invalid_action")
         }
     }
 
-    func render(context: Context, notice: String?, oneTime: (login: String, password: String)?) throws -> Response {
+    func render(context: Context, notice: String?, oneTime: (login: String, password: String)?) async throws -> Response {
         let caller = context.caller!
-        let rows = try store.read { db in
+        let rows = try await store.readAsync { db in
             let zone = try MessagingSettings.current(db).zone
             return try UserRecord.order(Column("login")).fetchAll(db).map { u in
                 Row(id: u.id, login: u.login, name: u.name, role: ConsoleAccess.roleLabel(UserRole(rawValue: u.role)),

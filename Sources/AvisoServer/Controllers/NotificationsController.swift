@@ -38,7 +38,7 @@ struct NotificationsController {
             throw APIError.badRequest(MessageDraftError.unknownStage(stage).description, code: "unknown_stage")
         }
         let caller = context.caller!
-        let draft = try store.read { db in
+        let draft = try await store.readAsync { db in
             _ = try ClientScope.client(clientId, for: caller, db)
             var draft = try Self.mapDraftErrors { try MessageDraftBuilder.build(db, clientId: clientId, stageName: stage, channel: channel) }
             draft.context.transliteratesSMS = try MessagingSettings.current(db).transliteratesSMS
@@ -57,26 +57,8 @@ struct NotificationsController {
         } catch {
             throw APIError.badRequest("expected JSON {clientId, stage?, channel?, dryRun?}", code: "invalid_json")
         }
-        return try JSONResponse.make(try await sendTest(input, context: context))
-    }
-
-    /// The test send itself, for this route and the console's "Enviar prueba" alike: the
-    /// stage checked, the caller's scope checked, the send path, a quiet-hours warning.
-    func sendTest(_ input: TestSendRequest, context: Context) async throws -> TestSendResult {
-        if let stage = input.stage, TemplateStage.resolve(schedulerStage: stage) == nil {
-            throw APIError.badRequest(MessageDraftError.unknownStage(stage).description, code: "unknown_stage")
-        }
-        let caller = context.caller!
-        let settings = try await store.readAsync { db in
-            _ = try ClientScope.client(input.clientId, for: caller, db)
-            return try MessagingSettings.current(db)
-        }
-        var result = try await Self.mapActionErrors { try await actions.sendTest(input, actor: caller.actor) }
-        if settings.quietHours.isQuiet(at: Date(), in: settings.zone), !result.warnings.contains(where: { $0.hasPrefix("quiet_hours") }) {
-            result.warnings.append("quiet_hours: it is \(settings.quietHoursStart)–\(settings.quietHoursEnd) quiet time in \(settings.timeZone); the test was not held back")
-        }
-        context.logger.info("test message", metadata: ["client": "\(input.clientId)", "status": "\(result.status)", "dry_run": "\(result.dryRun)"])
-        return result
+        let service = TestSendService(store: store, actions: actions)
+        return try JSONResponse.make(try await service.send(input, caller: context.caller!, logger: context.logger))
     }
 
     @Sendable func run(_ request: Request, context: Context) async throws -> Response {
