@@ -28,14 +28,16 @@ public enum PortfolioImport {
     public static let clientColumns = ["id", "name", "phone", "phone_country_code", "advisor", "preferred_channel"]
     public static let installmentColumns = ["id", "client_id", "loan_id", "number", "due_date", "amount", "currency", "status"]
 
+    /// `progress` is told rows checked against the read models so far, and how many there are.
     public static func run(clients: URL?, installments: URL?, into store: AvisoStore,
-                           actor: String = "import", today: Date = Date()) async throws -> ImportSummary {
+                           actor: String = "import", today: Date = Date(),
+                           progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil) async throws -> ImportSummary {
         let zone = try store.read { try MessagingSettings.current($0).zone }
         let clientEvents = try clients.map { try parseClients(PortfolioFile.rows($0, required: clientRequired), file: $0.lastPathComponent) } ?? []
         let installmentEvents = try installments.map {
             try parseInstallments(PortfolioFile.rows($0, required: installmentRequired), file: $0.lastPathComponent, today: today, timeZone: zone)
         } ?? []
-        return try await append(clientEvents, installmentEvents, into: store, actor: actor)
+        return try await append(clientEvents, installmentEvents, into: store, actor: actor, progress: progress)
     }
 
     /// The row-level entry point: rows already in memory (decoded JSON objects, field name →
@@ -55,14 +57,20 @@ public enum PortfolioImport {
 
     /// Appends what changed, deciding under the ledger's write lock against the read models.
     static func append(_ clientEvents: [ClientUpserted], _ installmentEvents: [(Int, String, InstallmentUpserted)],
-                       into store: AvisoStore, actor: String) async throws -> ImportSummary {
+                       into store: AvisoStore, actor: String,
+                       progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> ImportSummary {
         let newClientIds = Set(clientEvents.map(\.id))
+        let rows = clientEvents.count + installmentEvents.count
+        let tell = { @Sendable (done: Int) in if done % 1_000 == 0 || done == rows { progress?(done, rows) } }
 
         let box = SummaryBox()
         let positions = try await store.appendDeciding { db in
             var summary = ImportSummary()
             var events: [NewEvent] = []
+            var checked = 0
             for client in clientEvents {
+                checked += 1
+                tell(checked)
                 if try ClientRecord.fetchOne(db, key: client.id).map({ same($0, client) }) == true {
                     summary.clientsUnchanged += 1
                 } else {
@@ -71,6 +79,8 @@ public enum PortfolioImport {
                 }
             }
             for (line, file, installment) in installmentEvents {
+                checked += 1
+                tell(checked)
                 let clientKnown = try newClientIds.contains(installment.clientIdentifier)
                     || ClientRecord.exists(db, key: installment.clientIdentifier)
                 guard clientKnown else {

@@ -80,34 +80,34 @@ public final class Scheduler: Sendable {
     // MARK: Entry points
 
     /// `aviso run`: recover, drain deferred messages, decide today's stages, send.
-    public func run(now: Date, dryRun: Bool) async throws -> RunSummary {
-        var summary = try await drain(now: now, dryRun: dryRun)
-        let decided = try await decideStages(now: now)
+    public func run(now: Date, dryRun: Bool, progress: RunProgressHandler? = nil) async throws -> RunSummary {
+        var summary = try await drain(now: now, dryRun: dryRun, progress: progress)
+        let decided = try await decideStages(now: now, progress: progress)
         summary.add(decided.summary)
-        summary.add(await dispatch(decided.messages, dryRun: dryRun))
+        summary.add(await dispatch(decided.messages, dryRun: dryRun, progress: progress))
         return summary
     }
 
     /// `aviso reactivate`: recover, drain, decide the weekly reactivation summaries, send.
-    public func reactivate(now: Date, dryRun: Bool) async throws -> RunSummary {
-        var summary = try await drain(now: now, dryRun: dryRun)
-        let decided = try await decideReactivation(now: now)
+    public func reactivate(now: Date, dryRun: Bool, progress: RunProgressHandler? = nil) async throws -> RunSummary {
+        var summary = try await drain(now: now, dryRun: dryRun, progress: progress)
+        let decided = try await decideReactivation(now: now, progress: progress)
         summary.add(decided.summary)
-        summary.add(await dispatch(decided.messages, dryRun: dryRun))
+        summary.add(await dispatch(decided.messages, dryRun: dryRun, progress: progress))
         return summary
     }
 
     /// Crash recovery and the deferred messages whose window has opened: run at the start of
     /// every run and every minute by the serve loop.
-    public func drain(now: Date, dryRun: Bool) async throws -> RunSummary {
+    public func drain(now: Date, dryRun: Bool, progress: RunProgressHandler? = nil) async throws -> RunSummary {
         let recovered = try await recover(now: now)
         var summary = recovered.summary
-        summary.add(await dispatch(recovered.messages, dryRun: dryRun))
+        summary.add(await dispatch(recovered.messages, dryRun: dryRun, progress: progress))
         return summary
     }
 
     /// Sends `messages` through the dispatcher, a few at a time, and counts the results.
-    public func dispatch(_ messages: [DueMessage], dryRun: Bool) async -> RunSummary {
+    public func dispatch(_ messages: [DueMessage], dryRun: Bool, progress: RunProgressHandler? = nil) async -> RunSummary {
         var summary = RunSummary()
         guard !messages.isEmpty else { return summary }
         let dispatcher = self.dispatcher
@@ -126,8 +126,11 @@ public final class Scheduler: Sendable {
                 group.addTask { await dispatcher.dispatch(message, dryRun: dryRun) }
                 running += 1
             }
+            var done = 0
             while let result = await group.next() {
                 count(result)
+                done += 1
+                progress?(RunProgress(step: .sending, done: done, total: messages.count))
                 if let message = next.next() {
                     group.addTask { await dispatcher.dispatch(message, dryRun: dryRun) }
                 }
@@ -139,24 +142,26 @@ public final class Scheduler: Sendable {
     // MARK: Deciding today's stages
 
     /// Decides (and appends) today's installment stages without sending: the benchmark's unit.
-    public func decideStages(now: Date) async throws -> (summary: RunSummary, messages: [DueMessage]) {
+    public func decideStages(now: Date, progress: RunProgressHandler? = nil) async throws -> (summary: RunSummary, messages: [DueMessage]) {
         let candidates = try store.read { db -> [Candidate] in
             let policy = try Policy(db, now: now)
             return try Candidates.stages(db, policy: policy) + Candidates.carryOvers(db, policy: policy)
         }
-        return try await decide(Candidates.ordered(candidates), now: now)
+        return try await decide(Candidates.ordered(candidates), now: now, progress: progress)
     }
 
-    public func decideReactivation(now: Date) async throws -> (summary: RunSummary, messages: [DueMessage]) {
+    public func decideReactivation(now: Date, progress: RunProgressHandler? = nil) async throws -> (summary: RunSummary, messages: [DueMessage]) {
         let candidates = try store.read { db -> [Candidate] in
             try Candidates.reactivation(db, policy: try Policy(db, now: now))
         }
-        return try await decide(Candidates.ordered(candidates), now: now)
+        return try await decide(Candidates.ordered(candidates), now: now, progress: progress)
     }
 
-    private func decide(_ candidates: [Candidate], now: Date) async throws -> (summary: RunSummary, messages: [DueMessage]) {
+    private func decide(_ candidates: [Candidate], now: Date,
+                        progress: RunProgressHandler?) async throws -> (summary: RunSummary, messages: [DueMessage]) {
         var summary = RunSummary()
         var messages: [DueMessage] = []
+        var decidedCount = 0
         for chunk in Candidates.chunks(candidates, size: options.chunkSize) {
             let box = ResultBox<Governor.Outcome>()
             let owner = self.owner, actor = options.actor
@@ -173,6 +178,8 @@ public final class Scheduler: Sendable {
                 summary.add(outcome.summary)
                 messages += outcome.messages
             }
+            decidedCount += chunk.count
+            progress?(RunProgress(step: .deciding, done: decidedCount, total: candidates.count))
         }
         return (summary, messages)
     }

@@ -27,9 +27,16 @@ struct ImportCommand: AsyncParsableCommand {
         let store = try data.openStore(creating: true) { print($0) }
         defer { store.close() }
         do {
+            // Rows checked against what is already imported: a bar on a terminal, nothing otherwise.
+            let bar = SteppedProgress("import")
+            defer { bar?.finish() }
+            let progress: (@Sendable (Int, Int) -> Void)? = bar.map { bar in
+                { @Sendable done, total in bar.update(step: "checking rows", done: done, total: total) }
+            }
             let summary = try await PortfolioImport.run(clients: clients.map { URL(fileURLWithPath: $0) },
                                                         installments: installments.map { URL(fileURLWithPath: $0) },
-                                                        into: store)
+                                                        into: store, progress: progress)
+            bar?.finish()
             print("clients: \(summary.clientsChanged) appended, \(summary.clientsUnchanged) unchanged")
             print("installments: \(summary.installmentsChanged) appended, \(summary.installmentsUnchanged) unchanged")
             if let last = summary.positions.last { print("ledger head: \(last)") }

@@ -18,6 +18,11 @@ struct SchedulerRunOptions: ParsableArguments {
     @Flag(help: "Also log each message on stderr as it is sent (by default only warnings and the summary).")
     var verbose = false
 
+    /// A bar per step (deciding, sending) on a terminal; none with --json or --verbose.
+    func progress(_ command: String) -> SteppedProgress? {
+        SteppedProgress(command, enabled: !json && !verbose)
+    }
+
     func clock() throws -> Date {
         guard let now else { return Date() }
         do {
@@ -65,7 +70,7 @@ struct SchedulerRunOptions: ParsableArguments {
 /// the scheduler over the real send path (providers from the environment, dry-run for any
 /// whose variables are missing, or for every message with --dry-run).
 func withScheduler(_ data: DataOptions, _ options: SchedulerRunOptions, plan kind: Scheduler.PlanKind,
-                   _ body: (Scheduler, Date) async throws -> AvisoScheduler.RunSummary) async throws {
+                   _ body: (Scheduler, Date, RunProgressHandler?) async throws -> AvisoScheduler.RunSummary) async throws {
     let now = try options.clock()
     // One line per message is for --verbose: a day's run would print thousands.
     let level: Logger.Level = options.verbose ? .info : .warning
@@ -84,7 +89,16 @@ func withScheduler(_ data: DataOptions, _ options: SchedulerRunOptions, plan kin
         // A dry run changes nothing, not even the default templates of a new data directory.
         if options.dryRun { return try options.print(try scheduler.plan(now: now, kind: kind)) }
         try await DefaultTemplateSeed.loadIfEmpty(store: store)
-        try options.print(try await body(scheduler, now))
+        let bar = options.progress(kind == .stages ? "run" : "reactivate")
+        let summary: AvisoScheduler.RunSummary
+        do {
+            defer { bar?.finish() }
+            let progress: RunProgressHandler? = bar.map { bar in
+                { @Sendable in bar.update(step: $0.step.rawValue, done: $0.done, total: $0.total) }
+            }
+            summary = try await body(scheduler, now, progress)
+        }
+        try options.print(summary)
     } catch let failure as CommandFailure {
         throw failure
     } catch {
@@ -108,7 +122,9 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var options: SchedulerRunOptions
 
     func run() async throws {
-        try await withScheduler(data, options, plan: .stages) { scheduler, now in try await scheduler.run(now: now, dryRun: false) }
+        try await withScheduler(data, options, plan: .stages) { scheduler, now, progress in
+            try await scheduler.run(now: now, dryRun: false, progress: progress)
+        }
     }
 }
 
@@ -127,8 +143,8 @@ struct ReactivateCommand: AsyncParsableCommand {
     @OptionGroup var options: SchedulerRunOptions
 
     func run() async throws {
-        try await withScheduler(data, options, plan: .reactivation) { scheduler, now in
-            try await scheduler.reactivate(now: now, dryRun: false)
+        try await withScheduler(data, options, plan: .reactivation) { scheduler, now, progress in
+            try await scheduler.reactivate(now: now, dryRun: false, progress: progress)
         }
     }
 }

@@ -2,8 +2,8 @@ import AvisoTestSupport
 import Foundation
 import Testing
 
-/// `aviso` installed the documented way (the binary and the `*.resources` bundles beside it,
-/// copied to another folder) runs with the source tree and the build folder out of reach.
+/// `aviso` installed the documented way (tools/deploy/install.sh: the binary and the `*.resources`
+/// bundles beside it, copied to another folder) runs with the source tree and the build folder out of reach.
 @Suite(.serialized) struct InstalledBinaryTests {
     /// The checkout this test was built from (the source tree and `.build` inside it), wherever
     /// it is: a developer's folder or CI's fresh clone.
@@ -18,16 +18,16 @@ import Testing
         return (try? runProcess(URL(fileURLWithPath: "/usr/bin/unshare"), ["-m", "sh", "-c", "mount -t tmpfs tmpfs \"$0\"", sourceRoot]).status) == 0
     }()
 
-    /// Copies the built binary and its resource bundles to `PREFIX/bin`, as tools/deploy/install.sh does.
+    /// Installs the built binary with tools/deploy/install.sh into a temporary prefix (no symlink).
     private func install() throws -> URL {
         let built = avisoUnderTest().deletingLastPathComponent()
-        let bin = FileManager.default.temporaryDirectory.appendingPathComponent("aviso-install-\(UUID().uuidString)/bin", isDirectory: true)
-        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: built.appendingPathComponent("aviso"), to: bin.appendingPathComponent("aviso"))
-        for name in try FileManager.default.contentsOfDirectory(atPath: built.path) where name.hasSuffix(".resources") {
-            try FileManager.default.copyItem(at: built.appendingPathComponent(name), to: bin.appendingPathComponent(name))
-        }
-        return bin
+        let prefix = FileManager.default.temporaryDirectory.appendingPathComponent("aviso-install-\(UUID().uuidString)", isDirectory: true)
+        let script = URL(fileURLWithPath: Self.sourceRoot).appendingPathComponent("tools/deploy/install.sh")
+        let result = try runProcess(URL(fileURLWithPath: "/bin/sh"), [script.path, prefix.path],
+                                    environment: ["BUILD_DIR": built.path, "LINK": ""])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(FileManager.default.fileExists(atPath: prefix.appendingPathComponent("bin/Aviso_AvisoServer.resources").path))
+        return prefix.appendingPathComponent("bin", isDirectory: true)
     }
 
     @Test(.enabled(if: canHideTheSourceTree))

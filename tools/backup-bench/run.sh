@@ -4,6 +4,7 @@
 # built by importing CLIENTS clients with 3 installments each (4 events per client).
 #
 #   tools/backup-bench/run.sh [CLIENTS]      (default 100000; AVISO=path/to/aviso, default .build/release/aviso)
+#   DATA=DIR   time the copies of an existing data directory instead (e.g. a history-bench ledger); it is not changed
 #
 # Each is run 3 times, alternating, with the page cache warm for both; the best of each is kept.
 # `cp` writes into the page cache; the backup writes with O_DIRECT, so `cp` is also timed with the
@@ -14,6 +15,10 @@ aviso="${AVISO:-.build/release/aviso}"
 work="$(mktemp -d "${BENCH_DIR:-/tmp}/aviso-backup-bench.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
+if [ -n "${DATA:-}" ]; then
+    data="$DATA"
+else
+data="$work/data"
 python3 - "$work" "$clients" <<'PY'
 import sys, datetime
 work, n = sys.argv[1], int(sys.argv[2])
@@ -28,8 +33,9 @@ with open(f"{work}/installments.csv", "w") as f:
             days = (i + 30 * k) % 365 - 60
             f.write(f"I{i}-{k},C{i},L{i},{k},@{days:+d},{500 + i % 900}.00,GTQ,pending\n")
 PY
-"$aviso" import --data "$work/data" --clients "$work/clients.csv" --installments "$work/installments.csv" >/dev/null
-mdb="$work/data/ledger/data.mdb"
+"$aviso" import --data "$data" --clients "$work/clients.csv" --installments "$work/installments.csv" >/dev/null
+fi
+mdb="$data/ledger/data.mdb"
 cat "$mdb" >/dev/null   # warm the page cache
 
 now() { date +%s.%N; }
@@ -37,7 +43,7 @@ best_cp=999999; best_sync=999999; best_backup=999999
 for round in 1 2 3; do
     rm -rf "$work/cp" "$work/backup"; mkdir -p "$work/cp"
     t0="$(now)"; cp "$mdb" "$work/cp/data.mdb"; t1="$(now)"; sync; t2="$(now)"
-    t3="$(now)"; "$aviso" backup "$work/backup" --data "$work/data" >/dev/null; sync; t4="$(now)"
+    t3="$(now)"; "$aviso" backup "$work/backup" --data "$data" >/dev/null; sync; t4="$(now)"
     best_cp="$(echo "$best_cp $t1 $t0" | awk '{d=$2-$3; print (d<$1)?d:$1}')"
     best_sync="$(echo "$best_sync $t2 $t0" | awk '{d=$2-$3; print (d<$1)?d:$1}')"
     best_backup="$(echo "$best_backup $t4 $t3" | awk '{d=$2-$3; print (d<$1)?d:$1}')"

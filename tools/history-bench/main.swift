@@ -3,6 +3,7 @@
 //   history-bench build --data DIR --events N   a mixed ledger: per client its record, 3 installments,
 //                                               and 9 messages (rendered, sent, delivered, read)
 //   history-bench timeline --data DIR            a message's records through ledger_index, 200 messages: p50/p99
+//   history-bench pause --data DIR               pause sending (once), so a server on the ledger decides and sends nothing
 import AvisoLedger
 import AvisoProjections
 import Foundation
@@ -13,7 +14,7 @@ func option(_ name: String) -> String? {
     return arguments[i + 1]
 }
 guard let mode = arguments.first, let data = option("--data") else {
-    FileHandle.standardError.write(Data("usage: history-bench build|timeline --data DIR [--events N]\n".utf8))
+    FileHandle.standardError.write(Data("usage: history-bench build|timeline|pause --data DIR [--events N]\n".utf8))
     exit(2)
 }
 
@@ -73,6 +74,12 @@ case "timeline":
     }
     times.sort()
     print(String(format: "timeline records of one message: p50 %.2f ms, p99 %.2f ms (200 messages)", times[100], times[197]))
+case "pause":
+    // The ledger's installments fall due around now: a server's daily run would append reminders
+    // to it and change what the next measurement reads.
+    if try !store.read({ try MessagingSettings.current($0) }).isPaused {
+        try await store.append([NewEvent(.settingsChanged(SettingsChanged(paused: true, pauseReason: "benchmark")), actor: "bench")])
+    }
 default:
     FileHandle.standardError.write(Data("unknown mode \(mode)\n".utf8))
     exit(2)

@@ -59,6 +59,7 @@ func buildRouter(_ arguments: AppArguments, parts: ServerParts, actions: any Not
                  registry: AccessRoutes.Registry) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     let users = SQLiteUserDirectory(store: parts.store)
+    router.add(middleware: RequestLatencyMiddleware(metrics: parts.metrics))
     router.add(middleware: RequestLogMiddleware(metrics: parts.metrics))
     router.add(middleware: ErrorMiddleware())
     let console = Console(parts: parts, arguments: arguments, actions: actions)

@@ -1,78 +1,102 @@
 import AvisoProjections
 import Foundation
 import GRDB
+import Metrics
+import class Prometheus.PrometheusCollectorRegistry
+import struct Prometheus.PrometheusMetricsFactory
 import Synchronization
 
-/// Counters for `/metrics`, in memory since start. Gauges (ledger position, projection lag,
-/// messages by channel and status) are read from the stores when scraped.
+/// What `/metrics` shows, through swift-metrics with a Prometheus registry of its own.
+///
+/// Each server (each `ServerParts`) has its own registry and factory, handed to every metric it
+/// makes: nothing goes through `MetricsSystem.bootstrap`, which may run once per process and would
+/// make the apps a test process builds share (or crash on) one global registry.
+/// Counters and latencies count from start; gauges (ledger head, projection lag, messages, sends,
+/// undecodable records) are read from the stores when scraped.
 public final class ServerMetrics: Sendable {
-    struct RequestKey: Hashable { var method: String; var route: String; var status: Int }
-    struct WebhookKey: Hashable { var provider: String; var status: String }
+    let registry: PrometheusCollectorRegistry
+    let factory: PrometheusMetricsFactory
+    private let passwordChecks: Counter
+    private let droppedLogLines: Counter
+    /// `LogDrops.total` (process-wide) when this server last passed it to its counter.
+    private let droppedSeen = Mutex<Int>(0)
+    /// Label sets a store-read gauge has shown, so one that no longer has rows drops to 0.
+    private let gaugeSeen = Mutex<[String: Set<[String]>]>([:])
 
-    private let requests = Mutex<[RequestKey: Int]>([:])
-    private let webhookEvents = Mutex<[WebhookKey: Int]>([:])
+    static let latencyMetric = "aviso_http_request_duration_seconds"
 
-    private let passwordChecks = Atomic<Int>(0)
-
-    public init() {}
+    public init() {
+        registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.durationHistogramBuckets[Self.latencyMetric] = [
+            .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+            .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(10),
+        ]
+        self.factory = factory
+        passwordChecks = Counter(label: "aviso_login_password_checks_total", factory: factory)
+        droppedLogLines = Counter(label: "aviso_log_lines_dropped_total", factory: factory)
+    }
 
     /// One bcrypt comparison run for a login (the throttle bounds how many).
     func countPasswordCheck() {
-        passwordChecks.add(1, ordering: .relaxed)
+        passwordChecks.increment()
     }
 
     func countRequest(method: String, route: String, status: Int) {
-        requests.withLock { $0[RequestKey(method: method, route: route, status: status), default: 0] += 1 }
+        Counter(label: "aviso_http_requests_total",
+                dimensions: [("method", method), ("route", route), ("status", "\(status)")], factory: factory).increment()
     }
 
+    /// A request's time in the server, by route group (`RouteGroup`).
+    func recordLatency(group: RouteGroup, _ duration: Duration) {
+        Metrics.Timer(label: Self.latencyMetric, dimensions: [("group", group.rawValue)], factory: factory).record(duration: duration)
+    }
+
+    /// Provider status words from one webhook, duplicates included.
     func countWebhook(provider: String, statuses: [String]) {
-        webhookEvents.withLock { table in
-            for status in statuses { table[WebhookKey(provider: provider, status: status), default: 0] += 1 }
+        for status in statuses {
+            Counter(label: "aviso_webhook_events_total", dimensions: [("provider", provider), ("status", status)], factory: factory).increment()
         }
     }
 
-    /// Prometheus text exposition format 0.0.4.
+    /// Prometheus text exposition format 0.0.4, after reading the gauges from the stores.
     func render(store: AvisoStore) throws -> String {
-        var out = ""
-        out += "# HELP aviso_http_requests_total HTTP requests answered, by method, route and status.\n"
-        out += "# TYPE aviso_http_requests_total counter\n"
-        for (key, value) in requests.withLock({ $0 }).sorted(by: { "\($0.key)" < "\($1.key)" }) {
-            out += "aviso_http_requests_total{method=\"\(key.method)\",route=\"\(Self.escape(key.route))\",status=\"\(key.status)\"} \(value)\n"
-        }
-        out += "# HELP aviso_webhook_events_total Webhook events received, by provider and status.\n"
-        out += "# TYPE aviso_webhook_events_total counter\n"
-        for (key, value) in webhookEvents.withLock({ $0 }).sorted(by: { "\($0.key)" < "\($1.key)" }) {
-            out += "aviso_webhook_events_total{provider=\"\(key.provider)\",status=\"\(Self.escape(key.status))\"} \(value)\n"
-        }
-        out += "# HELP aviso_messages Messages in the notifications log, by channel and current status.\n"
-        out += "# TYPE aviso_messages gauge\n"
-        let rows = try store.read { db in
-            try Row.fetchAll(db, sql: "SELECT coalesce(channel, 'none') AS channel, status, count(*) AS n FROM notifications_log GROUP BY 1, 2 ORDER BY 1, 2")
-        }
-        for row in rows {
-            let channel: String = row["channel"], status: String = row["status"], n: Int = row["n"]
-            out += "aviso_messages{channel=\"\(Self.escape(channel))\",status=\"\(Self.escape(status))\"} \(n)\n"
-        }
-        out += "# HELP aviso_login_password_checks_total Password hashes compared for logins (unknown logins included).\n"
-        out += "# TYPE aviso_login_password_checks_total counter\n"
-        out += "aviso_login_password_checks_total \(passwordChecks.load(ordering: .relaxed))\n"
-        out += "# HELP aviso_log_lines_dropped_total Log lines that could not be written (closed output, full disk).\n"
-        out += "# TYPE aviso_log_lines_dropped_total counter\n"
-        out += "aviso_log_lines_dropped_total \(LogDrops.total)\n"
-        out += "# HELP aviso_ledger_position Position of the last record in the ledger.\n"
-        out += "# TYPE aviso_ledger_position gauge\n"
-        out += "aviso_ledger_position \(try store.ledger.head().position)\n"
-        out += "# HELP aviso_projection_lag_records Ledger records the read models have not applied yet.\n"
-        out += "# TYPE aviso_projection_lag_records gauge\n"
-        out += "aviso_projection_lag_records \(try store.projectionLag())\n"
-        out += "# HELP aviso_ledger_undecodable_records Ledger records this build cannot decode, left out of the read models.\n"
-        out += "# TYPE aviso_ledger_undecodable_records gauge\n"
-        out += "aviso_ledger_undecodable_records \(try store.undecodableRecords(limit: 0).count)\n"
-        return out
+        try recordStoreGauges(store: store)
+        let total = LogDrops.total
+        let new = droppedSeen.withLock { seen in defer { seen = max(seen, total) }; return max(0, total - seen) }
+        if new > 0 { droppedLogLines.increment(by: new) }
+        return registry.emitToString()
     }
 
-    static func escape(_ value: String) -> String {
-        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "\n", with: "\\n")
+    private func recordStoreGauges(store: AvisoStore) throws {
+        let (messages, sends) = try store.read { db in
+            (try Row.fetchAll(db, sql: """
+                SELECT coalesce(channel, 'none') AS a, status AS b, count(*) AS n FROM notifications_log GROUP BY 1, 2
+                """),
+             // Sends through a provider (simulated ones apart), by the result the provider last gave.
+             try Row.fetchAll(db, sql: """
+                SELECT provider AS a, status AS b, count(*) AS n FROM notifications_log
+                WHERE provider IS NOT NULL AND NOT dry_run GROUP BY 1, 2
+                """))
+        }
+        recordGauge("aviso_messages", labels: ["channel", "status"], rows: messages)
+        recordGauge("aviso_sends", labels: ["provider", "result"], rows: sends)
+        Gauge(label: "aviso_ledger_position", factory: factory).record(try store.ledger.head().position)
+        Gauge(label: "aviso_projection_lag_records", factory: factory).record(try store.projectionLag())
+        Gauge(label: "aviso_ledger_undecodable_records", factory: factory).record(try store.undecodableRecords(limit: 0).count)
+    }
+
+    /// Rows of (a, b, n) as a gauge labelled `labels`; label sets seen before and absent now read 0.
+    private func recordGauge(_ name: String, labels: [String], rows: [Row]) {
+        var now: [[String]: Int] = [:]
+        for row in rows { now[[row["a"] as String, row["b"] as String], default: 0] += row["n"] as Int }
+        let absent = gaugeSeen.withLock { seen in
+            defer { seen[name, default: []].formUnion(now.keys) }
+            return seen[name, default: []].subtracting(now.keys)
+        }
+        for values in absent { now[values] = 0 }
+        for (values, n) in now {
+            Gauge(label: name, dimensions: Array(zip(labels, values)), factory: factory).record(n)
+        }
     }
 }
