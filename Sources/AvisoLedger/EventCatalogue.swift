@@ -26,6 +26,8 @@ public enum LedgerEvent: Sendable, Equatable {
     case whatsappTemplateSynced(WhatsAppTemplateSynced)
     case whatsappAccountHealthChanged(WhatsAppAccountHealthChanged)
     case userStatusChanged(UserStatusChanged)
+    case sessionStarted(SessionStarted)
+    case sessionEnded(SessionEnded)
     case unknown(type: String, version: Int)
 
     /// The typed payload, nil for `.unknown`.
@@ -54,6 +56,8 @@ public enum LedgerEvent: Sendable, Equatable {
         case let .whatsappTemplateSynced(p): p
         case let .whatsappAccountHealthChanged(p): p
         case let .userStatusChanged(p): p
+        case let .sessionStarted(p): p
+        case let .sessionEnded(p): p
         case .unknown: nil
         }
     }
@@ -119,6 +123,8 @@ public enum EventCatalogue {
         entry(WhatsAppTemplateSynced.self, LedgerEvent.whatsappTemplateSynced),
         entry(WhatsAppAccountHealthChanged.self, LedgerEvent.whatsappAccountHealthChanged),
         entry(UserStatusChanged.self, LedgerEvent.userStatusChanged),
+        entry(SessionStarted.self, LedgerEvent.sessionStarted),
+        entry(SessionEnded.self, LedgerEvent.sessionEnded),
     ])
 
     /// Upcasters turn an old version's JSON object into the next version's, one step at a

@@ -165,6 +165,7 @@ public enum ReadModelSchema {
         // The 24 h rule is per (installment, stage) through `message_items` since v3-reminders:
         // nothing reads the per-(client, stage) `stage_sends` any more.
         migrator.registerMigration("v5-drop-stage-sends") { db in try db.drop(table: "stage_sends") }
+        migrator.registerMigration("v5-sessions", migrate: SessionProjection.migrateV5)
         return migrator
     }
 
@@ -181,5 +182,6 @@ public enum ReadModelSchema {
         ("whatsapp_templates", "name, language"), ("whatsapp_account", "id"), ("whatsapp_pricing", "message_id"),
         ("ledger_index", "position"),
         ("settings_changes", "position"),
+        ("sessions", "digest"),
     ]
 }

@@ -17,7 +17,7 @@ public struct ServerParts: Sendable {
     public init(store: AvisoStore, arguments: AppArguments, logger: Logger, throttle: LoginThrottle = LoginThrottle()) {
         self.store = store
         projector = BackgroundProjector(store: store, logger: logger)
-        sessions = SessionStore(lifetime: arguments.sessionLifetime)
+        sessions = SessionStore(log: StoreSessionLog(store: store, projector: projector), lifetime: arguments.sessionLifetime)
         self.throttle = throttle
         metrics = ServerMetrics()
         // The decoy hash is made now, so the first unknown login costs no more than any other.

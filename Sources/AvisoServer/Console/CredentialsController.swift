@@ -71,10 +71,9 @@ struct CredentialsController {
         }
         auth.throttle.succeeded(attempt)
         try await UserAdmin.changePassword(userId: userId, password: new, in: store, actor: caller.actor, cost: auth.arguments.bcryptCost)
-        // Every session of this user ends (other browsers, a stolen cookie); this one continues
-        // under a new id and CSRF token.
-        auth.sessions.revokeAll(userId: userId)
-        let session = auth.sessions.create(userId: userId)
+        // The change itself ends every session of this user (other browsers, a stolen cookie:
+        // see `SessionProjection`); this one continues under a new id and CSRF token.
+        let session = try await auth.sessions.create(userId: userId)
         let cookie = Cookie(name: AccessMiddleware.sessionCookie, value: session.id, maxAge: Int(auth.sessions.lifetime), path: "/",
                             secure: auth.arguments.secureCookies, httpOnly: true, sameSite: .lax)
         context.logger.info("password changed", metadata: ["user": "\(userId)"])

@@ -96,7 +96,7 @@ struct AuthController {
             throw APIError(.unauthorized, code: "invalid_credentials", "wrong login or password")
         }
         throttle.succeeded(attempt)
-        let session = sessions.create(userId: user.id)
+        let session = try await sessions.create(userId: user.id)
         context.logger.info("login", metadata: ["user": "\(user.id)", "role": "\(role.rawValue)"])
         let cookie = Cookie(name: AccessMiddleware.sessionCookie, value: session.id, maxAge: Int(sessions.lifetime), path: "/",
                             secure: arguments.secureCookies, httpOnly: true, sameSite: .lax)
@@ -105,13 +105,13 @@ struct AuthController {
 
     @Sendable func logout(_ request: Request, context: Context) async throws -> Response {
         var response = try JSONResponse.make(["signedOut": true])
-        response.setCookie(signOut(context: context))
+        response.setCookie(try await signOut(context: context))
         return response
     }
 
     /// Ends the caller's session; the cookie that clears it in the browser.
-    func signOut(context: Context) -> Cookie {
-        if let id = context.sessionId { sessions.revoke(id) }
+    func signOut(context: Context) async throws -> Cookie {
+        if let id = context.sessionId { try await sessions.revoke(id, actor: context.caller?.actor ?? "anonymous") }
         return Cookie(name: AccessMiddleware.sessionCookie, value: "", maxAge: 0, path: "/",
                       secure: arguments.secureCookies, httpOnly: true, sameSite: .lax)
     }
