@@ -28,6 +28,7 @@ public enum LedgerEvent: Sendable, Equatable {
     case userStatusChanged(UserStatusChanged)
     case sessionStarted(SessionStarted)
     case sessionEnded(SessionEnded)
+    case loginFailed(LoginFailed)
     case unknown(type: String, version: Int)
 
     /// The typed payload, nil for `.unknown`.
@@ -58,6 +59,7 @@ public enum LedgerEvent: Sendable, Equatable {
         case let .userStatusChanged(p): p
         case let .sessionStarted(p): p
         case let .sessionEnded(p): p
+        case let .loginFailed(p): p
         case .unknown: nil
         }
     }
@@ -125,6 +127,7 @@ public enum EventCatalogue {
         entry(UserStatusChanged.self, LedgerEvent.userStatusChanged),
         entry(SessionStarted.self, LedgerEvent.sessionStarted),
         entry(SessionEnded.self, LedgerEvent.sessionEnded),
+        entry(LoginFailed.self, LedgerEvent.loginFailed),
     ])
 
     /// Upcasters turn an old version's JSON object into the next version's, one step at a

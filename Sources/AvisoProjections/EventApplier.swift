@@ -77,6 +77,10 @@ struct EventApplier {
 
         case let .sessionStarted(e):
             try SessionProjection.started(e, at: at, db)
+            try LoginThrottleProjection.signedIn(e, at: at, db)
+
+        case let .loginFailed(e):
+            try LoginThrottleProjection.failed(e, record: record, at: at, db)
 
         case let .sessionEnded(e):
             try SessionProjection.ended(e, at: at, db)

@@ -166,6 +166,7 @@ public enum ReadModelSchema {
         // nothing reads the per-(client, stage) `stage_sends` any more.
         migrator.registerMigration("v5-drop-stage-sends") { db in try db.drop(table: "stage_sends") }
         migrator.registerMigration("v5-sessions", migrate: SessionProjection.migrateV5)
+        migrator.registerMigration("v5-login-throttle", migrate: LoginThrottleProjection.migrateV5)
         return migrator
     }
 
@@ -183,5 +184,6 @@ public enum ReadModelSchema {
         ("ledger_index", "position"),
         ("settings_changes", "position"),
         ("sessions", "digest"),
+        ("login_failures", "position"), ("login_addresses", "login_key, address_key"),
     ]
 }

@@ -18,7 +18,7 @@ import Testing
         let process = Process()
         process.executableURL = try avisoBinary()
         process.arguments = ["serve", "--data", directory.path, "--port", "\(port)"]
-        process.environment = ProcessInfo.processInfo.environment.merging(["AVISO_BCRYPT_COST": "4"]) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging(["AVISO_BCRYPT_COST": "4", "AVISO_TRUST_PROXY": "1"]) { $1 }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.runSerialized()
@@ -125,5 +125,43 @@ import Testing
                 #expect($0.status == .unauthorized)
             }
         }
+    }
+
+    /// The login throttle counts failures from every process on the log: guesses spread over
+    /// two nodes behind a load balancer hit the same limit as on one.
+    @Test func failedLoginsOnOneProcessCountOnTheOther() async throws {
+        let env = try await TestEnvironment.make()
+        defer { env.cleanUp() }
+        let port = try ChromeDriverProcess.freePort()
+        let nodeB = try Self.serve(env.directory, port: port)
+        defer {
+            if nodeB.isRunning { nodeB.terminate() }
+            nodeB.waitUntilExit()
+        }
+        try await Self.waitUntilUp(port, nodeB)
+        let forwarded = HTTPField.Name("X-Forwarded-For")!
+        // Five wrong passwords for admin from one address, all on node B (the default limit).
+        for i in 0..<5 {
+            let body = #"{"login":"admin","password":"wrong-guess-\#(i)"}"#
+            let answer = try await ServeOutputTests.call(port, "/login", method: .post,
+                                                         headers: [.contentType: "application/json", forwarded: "10.44.0.1"], body: body)
+            #expect(answer.status == 401, "\(answer.body)")
+        }
+        // Node A (this process) refuses that login from that address, even the right password.
+        try await env.test { client in
+            let body = try JSONSerialization.data(withJSONObject: ["login": "admin", "password": TestSecrets.passwords["admin"]!])
+            try await client.execute(uri: "/login", method: .post, headers: [.contentType: "application/json", forwarded: "10.44.0.1"],
+                                     body: ByteBuffer(bytes: body)) { #expect($0.status == .tooManyRequests) }
+            // From another address the owner still signs in.
+            try await client.execute(uri: "/login", method: .post, headers: [.contentType: "application/json", forwarded: "10.44.0.2"],
+                                     body: ByteBuffer(bytes: body)) { #expect($0.status == .ok) }
+        }
+        // Nothing typed was recorded: neither the login nor the address, only their keys.
+        var payloads = ""
+        try env.store.ledger.forEachRecord { record in
+            if case .loginFailed = try record.decodeEvent() { payloads += String(decoding: record.payload, as: UTF8.self) }
+        }
+        #expect(payloads.contains("loginKey"))
+        for typed in ["admin", "10.44.0.1", "wrong-guess"] { #expect(!payloads.contains(typed)) }
     }
 }

@@ -10,11 +10,17 @@ public struct SessionStarted: EventPayload {
     public var sessionDigest: String
     public var userId: String
     public var expiresAt: Date
+    /// The login throttle's keys of the sign-in (`LoginFailed`): it clears that (login,
+    /// address) pair's failures and makes the address one the login is known at.
+    public var loginKey: String?
+    public var addressKey: String?
 
-    public init(sessionDigest: String, userId: String, expiresAt: Date) {
+    public init(sessionDigest: String, userId: String, expiresAt: Date, loginKey: String? = nil, addressKey: String? = nil) {
         self.sessionDigest = sessionDigest
         self.userId = userId
         self.expiresAt = expiresAt
+        self.loginKey = loginKey
+        self.addressKey = addressKey
     }
 }
 
@@ -30,5 +36,21 @@ public struct SessionEnded: EventPayload {
     public init(sessionDigest: String, reason: String) {
         self.sessionDigest = sessionDigest
         self.reason = reason
+    }
+}
+
+/// A sign-in (or a password check from an open session) failed. Recorded so that every node
+/// throttles with the same counts. Only SHA-256 keys of the login and of the address are
+/// kept: what was typed as a login (sometimes a password typed in the wrong field) and the
+/// caller's address are not.
+public struct LoginFailed: EventPayload {
+    public static let eventType = "LoginFailed"
+    public static let schemaVersion = 1
+    public var loginKey: String
+    public var addressKey: String
+
+    public init(loginKey: String, addressKey: String) {
+        self.loginKey = loginKey
+        self.addressKey = addressKey
     }
 }
