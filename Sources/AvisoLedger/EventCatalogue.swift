@@ -28,6 +28,9 @@ public enum LedgerEvent: Sendable, Equatable {
     case userStatusChanged(UserStatusChanged)
     case clientPauseChanged(ClientPauseChanged)
     case unmaskedLogExported(UnmaskedLogExported)
+    case sessionStarted(SessionStarted)
+    case sessionEnded(SessionEnded)
+    case loginFailed(LoginFailed)
     case unknown(type: String, version: Int)
 
     /// The typed payload, nil for `.unknown`.
@@ -58,6 +61,9 @@ public enum LedgerEvent: Sendable, Equatable {
         case let .userStatusChanged(p): p
         case let .clientPauseChanged(p): p
         case let .unmaskedLogExported(p): p
+        case let .sessionStarted(p): p
+        case let .sessionEnded(p): p
+        case let .loginFailed(p): p
         case .unknown: nil
         }
     }
@@ -125,6 +131,9 @@ public enum EventCatalogue {
         entry(UserStatusChanged.self, LedgerEvent.userStatusChanged),
         entry(ClientPauseChanged.self, LedgerEvent.clientPauseChanged),
         entry(UnmaskedLogExported.self, LedgerEvent.unmaskedLogExported),
+        entry(SessionStarted.self, LedgerEvent.sessionStarted),
+        entry(SessionEnded.self, LedgerEvent.sessionEnded),
+        entry(LoginFailed.self, LedgerEvent.loginFailed),
     ])
 
     /// Upcasters turn an old version's JSON object into the next version's, one step at a

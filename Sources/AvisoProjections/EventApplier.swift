@@ -69,9 +69,21 @@ struct EventApplier {
         case let .credentialChanged(e):
             try db.cachedStatement(sql: "UPDATE users SET password_hash = ?, password_changed_at = ?, must_change_password = ? WHERE id = ?")
                 .execute(arguments: [e.passwordHash, at, e.mustChange == true ? true : nil, e.userId])
+            try SessionProjection.endAll(userId: e.userId, reason: "password_changed", at: at, db)
 
         case let .userStatusChanged(e):
             try db.cachedStatement(sql: "UPDATE users SET disabled = ? WHERE id = ?").execute(arguments: [e.disabled, e.userId])
+            if e.disabled { try SessionProjection.endAll(userId: e.userId, reason: "user_disabled", at: at, db) }
+
+        case let .sessionStarted(e):
+            try SessionProjection.started(e, at: at, db)
+            try LoginThrottleProjection.signedIn(e, at: at, db)
+
+        case let .loginFailed(e):
+            try LoginThrottleProjection.failed(e, record: record, at: at, db)
+
+        case let .sessionEnded(e):
+            try SessionProjection.ended(e, at: at, db)
 
         case let .templateChanged(e):
             try applyTemplate(e, record: record, at: at, db)

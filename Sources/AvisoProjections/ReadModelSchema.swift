@@ -167,6 +167,8 @@ public enum ReadModelSchema {
         migrator.registerMigration("v5-drop-stage-sends") { db in try db.drop(table: "stage_sends") }
         migrator.registerMigration("v6-client-pauses", migrate: ClientPauseProjection.migrateV6)
         migrator.registerMigration("v6-sms-segment-price", migrate: MessagingSettings.migrateV6SMSSegmentPrice)
+        migrator.registerMigration("v6-sessions", migrate: SessionProjection.migrateV6)
+        migrator.registerMigration("v6-login-throttle", migrate: LoginThrottleProjection.migrateV6)
         return migrator
     }
 
@@ -184,5 +186,7 @@ public enum ReadModelSchema {
         ("ledger_index", "position"),
         ("settings_changes", "position"),
         ("client_pauses", "position"),
+        ("sessions", "digest"),
+        ("login_failures", "position"), ("login_addresses", "login_key, address_key"),
     ]
 }

@@ -9,17 +9,19 @@ import GRDB
 /// Usuarios page, with `cli` as the author. A running server stops honouring a disabled
 /// user's session as soon as its read models catch up.
 struct UserListCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List users: login, role, name, state.")
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List users: login, role, name, state, last sign-in.")
     @OptionGroup var data: DataOptions
 
     func run() async throws {
         let store = try data.openStore()
         defer { store.close() }
-        let users = try store.read { try UserRecord.order(Column("login")).fetchAll($0) }
-        print(["login", "role", "name", "state", "password_changed_at"].joined(separator: "\t"))
+        let (users, lastLogins) = try store.read { db in
+            (try UserRecord.order(Column("login")).fetchAll(db), try SessionProjection.lastLogins(db))
+        }
+        print(["login", "role", "name", "state", "last_login_at", "password_changed_at"].joined(separator: "\t"))
         for u in users {
             let state = u.isDisabled ? "disabled" : u.mustChange ? "must_change_password" : "active"
-            print([u.login, u.role, u.name, state, u.passwordChangedAt].joined(separator: "\t"))
+            print([u.login, u.role, u.name, state, lastLogins[u.id] ?? "-", u.passwordChangedAt].joined(separator: "\t"))
         }
     }
 }

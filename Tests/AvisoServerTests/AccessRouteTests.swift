@@ -172,17 +172,19 @@ import Testing
         env.assertLogsClean(sessionSecrets)
     }
 
-    @Test func sessionsExpire() {
-        let sessions = SessionStore(lifetime: 60)
+    @Test func sessionsExpire() async throws {
+        let env = try await TestEnvironment.make(seed: false)
+        defer { env.cleanUp() }
+        let sessions = SessionStore(log: StoreAuthLog(store: env.store, projector: env.parts.projector), lifetime: 60)
         let start = Date()
-        let s = sessions.create(userId: "u1", now: start)
-        #expect(sessions.lookup(s.id, now: start.addingTimeInterval(59)) != nil)
-        #expect(sessions.lookup(s.id, now: start.addingTimeInterval(61)) == nil)
-        #expect(sessions.lookup(s.id, now: start) == nil)
+        let s = try await sessions.create(userId: "u1", now: start)
+        #expect(try await sessions.lookup(s.id, now: start.addingTimeInterval(59)) != nil)
+        #expect(try await sessions.lookup(s.id, now: start.addingTimeInterval(61)) == nil)
+        #expect(try await sessions.lookup("not-a-session", now: start) == nil)
     }
 
     @Test func loginThrottledPerLoginAndPerAddress() async throws {
-        let env = try await TestEnvironment.make(throttle: LoginThrottle(maxFailures: 3, maxFailuresPerAddress: 5, window: 600))
+        let env = try await TestEnvironment.make(throttle: LoginThrottle.Limits(maxFailures: 3, maxFailuresPerAddress: 5, window: 600))
         defer { env.cleanUp() }
         @Sendable func attempt(_ client: any TestClientProtocol, login: String, password: String, ip: String) async throws -> HTTPResponse.Status {
             let body = try JSONSerialization.data(withJSONObject: ["login": login, "password": password])

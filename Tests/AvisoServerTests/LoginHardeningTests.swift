@@ -26,7 +26,7 @@ import Testing
     /// 100 wrong passwords at once get at most the limit of bcrypt comparisons: the throttle
     /// takes its slot before bcrypt runs.
     @Test func concurrentGuessesRunAtMostTheLimitOfPasswordChecks() async throws {
-        let env = try await TestEnvironment.make(throttle: LoginThrottle(maxFailures: 5, maxFailuresPerAddress: 20, window: 600))
+        let env = try await TestEnvironment.make(throttle: LoginThrottle.Limits(maxFailures: 5, maxFailuresPerAddress: 20, window: 600))
         defer { env.cleanUp() }
         try await env.test { client in
             let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
@@ -61,7 +61,7 @@ import Testing
     /// at the owner's address; a spray from many addresses hits the per-login ceiling, which
     /// does not apply where the owner has signed in before.
     @Test func attackerCannotLockTheOwnerOut() async throws {
-        let env = try await TestEnvironment.make(throttle: LoginThrottle(maxFailures: 3, maxFailuresPerAddress: 5, maxFailuresPerLogin: 9, window: 600))
+        let env = try await TestEnvironment.make(throttle: LoginThrottle.Limits(maxFailures: 3, maxFailuresPerAddress: 5, maxFailuresPerLogin: 9, window: 600))
         defer { env.cleanUp() }
         let password = TestSecrets.passwords["admin"]!
         try await env.test { client in

@@ -81,7 +81,7 @@ struct TestEnvironment: Sendable {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Fixtures", isDirectory: true)
 
-    static func make(signed: Bool = true, publicURL: String? = "https://aviso.example.gt", throttle: LoginThrottle = LoginThrottle(),
+    static func make(signed: Bool = true, publicURL: String? = "https://aviso.example.gt", throttle: LoginThrottle.Limits = .init(),
                      seed: Bool = true) async throws -> TestEnvironment {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("aviso-server-test-\(UUID().uuidString)")
         let store = try AvisoStore(directory: DataDirectory(directory))

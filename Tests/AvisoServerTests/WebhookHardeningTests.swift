@@ -281,7 +281,7 @@ extension TestEnvironment {
     func with(arguments change: (inout AppArguments) -> Void) -> TestEnvironment {
         var arguments = self.arguments
         change(&arguments)
-        let parts = ServerParts(store: store, arguments: arguments, logger: logs.logger(), throttle: self.parts.throttle)
+        let parts = ServerParts(store: store, arguments: arguments, logger: logs.logger(), throttle: self.parts.throttle.limits)
         return TestEnvironment(directory: directory, store: store, arguments: arguments, parts: parts, actions: actions, logs: logs)
     }
 

@@ -14,11 +14,13 @@ public struct ServerParts: Sendable {
     public let throttle: LoginThrottle
     public let metrics: ServerMetrics
 
-    public init(store: AvisoStore, arguments: AppArguments, logger: Logger, throttle: LoginThrottle = LoginThrottle()) {
+    public init(store: AvisoStore, arguments: AppArguments, logger: Logger, throttle: LoginThrottle.Limits = .init()) {
         self.store = store
         projector = BackgroundProjector(store: store, logger: logger)
-        sessions = SessionStore(lifetime: arguments.sessionLifetime)
-        self.throttle = throttle
+        // Sessions and login failures are ledger events: every node sharing the log agrees on them.
+        let log = StoreAuthLog(store: store, projector: projector)
+        sessions = SessionStore(log: log, lifetime: arguments.sessionLifetime)
+        self.throttle = LoginThrottle(limits: throttle, log: log)
         metrics = ServerMetrics()
         // The decoy hash is made now, so the first unknown login costs no more than any other.
         _ = AuthController.decoyHash(cost: arguments.bcryptCost)

@@ -35,7 +35,7 @@ struct AccessMiddleware: RouterMiddleware {
                 throw APIError(.unauthorized, code: "unauthenticated", "the bearer token is not accepted here")
             }
             context.caller = .cron
-        } else if let signedIn = try Self.sessionCaller(request, sessions: sessions, users: users) {
+        } else if let signedIn = try await Self.sessionCaller(request, sessions: sessions, users: users) {
             context.caller = signedIn.caller
             context.sessionId = signedIn.sessionId
             context.csrfToken = signedIn.csrfToken
@@ -70,9 +70,9 @@ struct AccessMiddleware: RouterMiddleware {
 
     /// The user behind the request's session cookie, if it names a live session.
     /// A disabled user's session counts for nothing (fail closed, even if it was not revoked).
-    static func sessionCaller(_ request: Request, sessions: SessionStore, users: any UserDirectory) throws
+    static func sessionCaller(_ request: Request, sessions: SessionStore, users: any UserDirectory) async throws
         -> (caller: Caller, sessionId: String, csrfToken: String, mustChangePassword: Bool)? {
-        guard let sessionId = request.cookies[sessionCookie]?.value, let session = sessions.lookup(sessionId),
+        guard let sessionId = request.cookies[sessionCookie]?.value, let session = try await sessions.lookup(sessionId),
               let user = try users.user(id: session.userId), !user.isDisabled, let role = UserRole(rawValue: user.role) else { return nil }
         return (Caller(userId: user.id, login: user.login, role: role, name: user.name, clientId: user.clientId, isCron: false),
                 sessionId, session.csrfToken, user.mustChange)

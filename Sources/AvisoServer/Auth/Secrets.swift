@@ -7,7 +7,18 @@ enum Secrets {
     static func token(bytes: Int = 32) -> String {
         var generator = SystemRandomNumberGenerator()
         let raw = (0..<bytes).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return Data(raw).base64EncodedString()
+        return base64url(Data(raw))
+    }
+
+    /// A second secret that anyone holding `secret` can compute and nobody else can
+    /// (HMAC-SHA256 keyed by it): the CSRF token of a session, so no node has to store it.
+    static func derived(from secret: String, purpose: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(purpose.utf8), using: SymmetricKey(data: Data(secret.utf8)))
+        return base64url(Data(mac))
+    }
+
+    private static func base64url(_ data: Data) -> String {
+        data.base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
     }

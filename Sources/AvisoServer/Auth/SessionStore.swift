@@ -1,9 +1,13 @@
+import AvisoLedger
+import AvisoProjections
 import Foundation
-import Synchronization
+import GRDB
 
-/// Console sessions, in memory only: keyed by the SHA-256 of the session id, so even a
-/// memory dump holds no usable cookie. A restart signs everyone out, which is acceptable
-/// for a small lender's console and keeps sessions out of the ledger and SQLite.
+/// Console sessions, kept as ledger events (`SessionStarted`, `SessionEnded`) and read from
+/// the `sessions` read model. Only the SHA-256 of a session id is recorded; the CSRF token is
+/// derived from the id (`Secrets.derived`), so neither secret is stored anywhere. Every node
+/// reading the same log honours the same sessions, a restart signs nobody out, and a password
+/// change or a disabled user ends the user's sessions through those events themselves.
 public final class SessionStore: Sendable {
     struct Entry: Sendable {
         var userId: String
@@ -17,46 +21,42 @@ public final class SessionStore: Sendable {
         public var expires: Date
     }
 
-    private let sessions = Mutex<[String: Entry]>([:])
+    private let log: any AuthLog
     public let lifetime: TimeInterval
 
-    public init(lifetime: TimeInterval) {
+    public init(log: any AuthLog, lifetime: TimeInterval) {
+        self.log = log
         self.lifetime = lifetime
     }
 
-    public func create(userId: String, now: Date = Date()) -> NewSession {
+    /// Starts a session for `userId`; it is recorded (durable) when this returns.
+    /// `signIn`: the throttle's attempt that proved the password, if any (its keys go with
+    /// the event: see `LoginThrottleProjection`).
+    public func create(userId: String, signIn: LoginThrottle.Attempt? = nil, now: Date = Date()) async throws -> NewSession {
         let id = Secrets.token()
-        let csrf = Secrets.token()
         let expires = now.addingTimeInterval(lifetime)
-        sessions.withLock { table in
-            // Drop expired entries now and then so the table can't grow without bound.
-            if table.count > 1_000 { table = table.filter { $0.value.expires > now } }
-            table[Secrets.digest(id)] = Entry(userId: userId, csrfToken: csrf, expires: expires)
-        }
-        return NewSession(id: id, csrfToken: csrf, expires: expires)
+        let started = SessionStarted(sessionDigest: Secrets.digest(id), userId: userId, expiresAt: expires,
+                                     loginKey: signIn?.loginKey, addressKey: signIn?.addressKey)
+        try await log.append([NewEvent(.sessionStarted(started), actor: "user:\(userId)")])
+        return NewSession(id: id, csrfToken: Self.csrfToken(for: id), expires: expires)
     }
 
-    /// The live session for a cookie value; an expired one is removed and gives nil.
-    func lookup(_ id: String, now: Date = Date()) -> Entry? {
-        let key = Secrets.digest(id)
-        return sessions.withLock { table in
-            guard let entry = table[key] else { return nil }
-            guard entry.expires > now else {
-                table[key] = nil
-                return nil
-            }
-            return entry
-        }
+    /// The live session for a cookie value: started, not ended, not expired.
+    func lookup(_ id: String, now: Date = Date()) async throws -> Entry? {
+        let digest = Secrets.digest(id)
+        guard let row = try await log.readCurrent({ try SessionProjection.live(digest: digest, now: now, $0) }),
+              let expires = Timestamps.parseUTC(row.expiresAt) else { return nil }
+        return Entry(userId: row.userId, csrfToken: Self.csrfToken(for: id), expires: expires)
     }
 
-    public func revoke(_ id: String) {
-        _ = sessions.withLock { $0.removeValue(forKey: Secrets.digest(id)) }
+    /// Signs the session out on every node. An unknown or already ended session records nothing.
+    public func revoke(_ id: String, actor: String) async throws {
+        guard try await lookup(id) != nil else { return }
+        try await log.append([NewEvent(.sessionEnded(SessionEnded(sessionDigest: Secrets.digest(id), reason: "logout")),
+                                       actor: actor)])
     }
 
-    /// Signs a user out everywhere (after a password change).
-    public func revokeAll(userId: String) {
-        sessions.withLock { table in table = table.filter { $0.value.userId != userId } }
+    static func csrfToken(for sessionId: String) -> String {
+        Secrets.derived(from: sessionId, purpose: "aviso-csrf-v1")
     }
-
-    public var count: Int { sessions.withLock { $0.count } }
 }

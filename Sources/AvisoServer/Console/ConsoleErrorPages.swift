@@ -26,19 +26,19 @@ struct ConsoleErrorPages: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as APIError {
-            return page(status: error.status, code: error.code, request: request)
+            return await page(status: error.status, code: error.code, request: request)
         } catch let error as HTTPError {
-            return page(status: error.status, code: nil, request: request)
+            return await page(status: error.status, code: nil, request: request)
         } catch let error as any HTTPResponseError {
             // A form over its limit (NIOTooManyBytesError) is the client's 413, not our 500.
-            return page(status: error.status, code: nil, request: request)
+            return await page(status: error.status, code: nil, request: request)
         } catch {
             context.logger.error("console request failed", metadata: ["error.type": "\(type(of: error))", "error": "\(error)"])
-            return page(status: .internalServerError, code: nil, request: request)
+            return await page(status: .internalServerError, code: nil, request: request)
         }
     }
 
-    func page(status: HTTPResponse.Status, code: String?, request: Request) -> Response {
+    func page(status: HTTPResponse.Status, code: String?, request: Request) async -> Response {
         if status == .unauthorized {
             // Come back here after signing in, when it was a page (not a form post).
             let back = request.method == .get ? "?siguiente=" + (request.uri.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["/", "-"])) ?? "") : ""
@@ -46,7 +46,7 @@ struct ConsoleErrorPages: RouterMiddleware {
         }
         if code == "password_change_required" { return ConsoleViews.redirect("/configuracion/credenciales?cambio=obligatorio") }
         let (title, message) = Self.explain(status: status, code: code)
-        let signedIn = try? AccessMiddleware.sessionCaller(request, sessions: sessions, users: users)
+        let signedIn = try? await AccessMiddleware.sessionCaller(request, sessions: sessions, users: users)
         let chrome = signedIn.map { Chrome(title: title, caller: $0.caller, csrf: $0.csrfToken, section: "") } ?? Chrome(anonymousTitle: title)
         return views.html("error", chrome: chrome, content: ["message": message], status: status)
     }

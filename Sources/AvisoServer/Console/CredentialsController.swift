@@ -60,21 +60,21 @@ struct CredentialsController {
         // Guessing the current password from an open session is throttled like logins.
         let attempt: LoginThrottle.Attempt
         do {
-            attempt = try auth.begin(login: user.login, request: request, context: context)
+            attempt = try await auth.begin(login: user.login, request: request, context: context)
         } catch let error as APIError {
             return render(problem: .general(LoginController.throttledMessage(error.headers[.retryAfter])), context: context,
                           status: .tooManyRequests)
         }
         guard await auth.checkPassword(current, hash: user.passwordHash) else {
+            try await auth.throttle.failed(attempt)
             context.logger.notice("password change refused: wrong current password")
             return render(problem: .current("La contraseña actual no es correcta. No se cambió nada."), context: context)
         }
-        auth.throttle.succeeded(attempt)
         try await UserAdmin.changePassword(userId: userId, password: new, in: store, actor: caller.actor, cost: auth.arguments.bcryptCost)
-        // Every session of this user ends (other browsers, a stolen cookie); this one continues
-        // under a new id and CSRF token.
-        auth.sessions.revokeAll(userId: userId)
-        let session = auth.sessions.create(userId: userId)
+        // The change itself ends every session of this user (other browsers, a stolen cookie:
+        // see `SessionProjection`); this one continues under a new id and CSRF token.
+        let session = try await auth.sessions.create(userId: userId, signIn: attempt)
+        auth.throttle.succeeded(attempt)
         let cookie = Cookie(name: AccessMiddleware.sessionCookie, value: session.id, maxAge: Int(auth.sessions.lifetime), path: "/",
                             secure: auth.arguments.secureCookies, httpOnly: true, sameSite: .lax)
         context.logger.info("password changed", metadata: ["user": "\(userId)"])

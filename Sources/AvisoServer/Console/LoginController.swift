@@ -56,7 +56,7 @@ struct LoginController {
 
     @Sendable func logout(_ request: Request, context: Context) async throws -> Response {
         var response = ConsoleViews.redirect("/ingresar?salida=1")
-        response.setCookie(auth.signOut(context: context))
+        response.setCookie(try await auth.signOut(context: context))
         return response
     }
 

@@ -30,6 +30,8 @@ struct UsersController {
         var stateClass: String
         var disabled: Bool
         var passwordChanged: String
+        /// From `SessionStarted`: the latest sign-in, or "Nunca".
+        var lastLogin: String
         var isSelf: Bool
     }
 
@@ -56,15 +58,14 @@ struct UsersController {
         switch form["accion"] {
         case "desactivar":
             guard user.id != caller.userId else { throw APIError.badRequest("an admin cannot disable themselves", code: "self_disable") }
+            // Disabling ends the user's sessions on every node (`SessionProjection`).
             try await UserAdmin.setDisabled(userId: user.id, true, in: store, actor: caller.actor)
-            sessions.revokeAll(userId: user.id)
             return ConsoleViews.redirect("/usuarios?ok=desactivado")
         case "activar":
             try await UserAdmin.setDisabled(userId: user.id, false, in: store, actor: caller.actor)
             return ConsoleViews.redirect("/usuarios?ok=activado")
         case "restablecer":
             let password = try await UserAdmin.resetPassword(userId: user.id, in: store, actor: caller.actor, cost: bcryptCost)
-            sessions.revokeAll(userId: user.id)
             context.logger.info("password reset", metadata: ["user": "\(user.id)", "actor": "\(caller.actor)"])
             // Shown in this answer only (never stored, never in a URL); the page is not cached.
             return try await render(context: context, notice: "Contraseña restablecida.", oneTime: (user.login, password))
@@ -77,11 +78,14 @@ struct UsersController {
         let caller = context.caller!
         let rows = try await store.readAsync { db in
             let zone = try MessagingSettings.current(db).zone
+            let lastLogins = try SessionProjection.lastLogins(db)
             return try UserRecord.order(Column("login")).fetchAll(db).map { u in
                 Row(id: u.id, login: u.login, name: u.name, role: ConsoleAccess.roleLabel(UserRole(rawValue: u.role)),
                     state: u.isDisabled ? "Desactivado" : u.mustChange ? "Debe cambiar la contraseña" : "Activo",
                     stateClass: u.isDisabled ? "malo" : u.mustChange ? "neutro" : "ok", disabled: u.isDisabled,
-                    passwordChanged: ConsoleFormatting.dateTime(utc: u.passwordChangedAt, in: zone), isSelf: u.id == caller.userId)
+                    passwordChanged: ConsoleFormatting.dateTime(utc: u.passwordChangedAt, in: zone),
+                    lastLogin: lastLogins[u.id].map { ConsoleFormatting.dateTime(utc: $0, in: zone) } ?? "Nunca",
+                    isSelf: u.id == caller.userId)
             }
         }
         let chrome = Chrome(title: "Usuarios", context: context, section: "/usuarios", notice: notice)

@@ -86,17 +86,18 @@ struct AuthController {
             throw APIError.badRequest("login or password too long")
         }
 
-        let attempt = try begin(login: login, request: request, context: context)
+        let attempt = try await begin(login: login, request: request, context: context)
         let user = try users.user(login: login)
         let hash = user?.passwordHash ?? Self.decoyHash(cost: arguments.bcryptCost)
         let matches = await checkPassword(password, hash: hash)
         // A disabled user is refused like a wrong password: the answer tells no one the account exists.
         guard let user, matches, !user.isDisabled, let role = UserRole(rawValue: user.role) else {
+            try await throttle.failed(attempt)
             context.logger.notice("login failed")
             throw APIError(.unauthorized, code: "invalid_credentials", "wrong login or password")
         }
+        let session = try await sessions.create(userId: user.id, signIn: attempt)
         throttle.succeeded(attempt)
-        let session = sessions.create(userId: user.id)
         context.logger.info("login", metadata: ["user": "\(user.id)", "role": "\(role.rawValue)"])
         let cookie = Cookie(name: AccessMiddleware.sessionCookie, value: session.id, maxAge: Int(sessions.lifetime), path: "/",
                             secure: arguments.secureCookies, httpOnly: true, sameSite: .lax)
@@ -105,13 +106,13 @@ struct AuthController {
 
     @Sendable func logout(_ request: Request, context: Context) async throws -> Response {
         var response = try JSONResponse.make(["signedOut": true])
-        response.setCookie(signOut(context: context))
+        response.setCookie(try await signOut(context: context))
         return response
     }
 
     /// Ends the caller's session; the cookie that clears it in the browser.
-    func signOut(context: Context) -> Cookie {
-        if let id = context.sessionId { sessions.revoke(id) }
+    func signOut(context: Context) async throws -> Cookie {
+        if let id = context.sessionId { try await sessions.revoke(id, actor: context.caller?.actor ?? "anonymous") }
         return Cookie(name: AccessMiddleware.sessionCookie, value: "", maxAge: 0, path: "/",
                       secure: arguments.secureCookies, httpOnly: true, sameSite: .lax)
     }
@@ -126,8 +127,8 @@ struct AuthController {
     }
 
     /// Counts the attempt with the throttle before any password is checked, or refuses it (429).
-    func begin(login: String, request: Request, context: Context) throws -> LoginThrottle.Attempt {
-        switch throttle.begin(login: login, address: clientAddress(request, context: context)) {
+    func begin(login: String, request: Request, context: Context) async throws -> LoginThrottle.Attempt {
+        switch try await throttle.begin(login: login, address: clientAddress(request, context: context)) {
         case let .proceed(attempt):
             return attempt
         case let .wait(wait):
