@@ -31,7 +31,10 @@ import Testing
                 #expect(answer.body.contains(#"aria-describedby="\#(field)-error""#), "\(field) not marked")
                 #expect(!answer.body.contains(current), "a password was echoed")
             }
-            #expect(env.head == before)
+            // Nothing changed; the wrong current password is the one thing recorded: a failed
+            // check the login throttle counts on every node (`LoginFailed`, keys only).
+            let added = try env.store.ledger.records(after: before, limit: 10).map { try $0.decodeEvent().typeName }
+            #expect(added == ["LoginFailed"])
             // The old password still works.
             _ = try await client.consoleLogin("cliente")
         }
