@@ -106,6 +106,15 @@ public final class AvisoStore: Sendable {
         let checkpoint = try readModels.read { try Checkpoint.read($0) }.position
         return head > checkpoint ? head - checkpoint : 0
     }
+
+    /// The same for async code. A synchronous read there blocks one of the few cooperative
+    /// threads while it waits for a pooled connection, and the async reads holding the
+    /// connections may need those very threads to finish: under load, a deadlock.
+    public func projectionLag() async throws -> UInt64 {
+        let head = try ledger.head().position
+        let checkpoint = try await readModels.read { try Checkpoint.read($0) }.position
+        return head > checkpoint ? head - checkpoint : 0
+    }
 }
 
 /// Opening the SQLite file the same way everywhere.

@@ -64,4 +64,9 @@ extension AvisoStore {
     public func undecodableRecords(limit: Int = 20) throws -> (count: Int, sample: [UndecodableRecord]) {
         try read { db in (try UndecodableRecords.count(db), try UndecodableRecords.list(db, limit: limit)) }
     }
+
+    /// The same for async code (see `projectionLag() async`).
+    public func undecodableRecords(limit: Int = 20) async throws -> (count: Int, sample: [UndecodableRecord]) {
+        try await readAsync { db in (try UndecodableRecords.count(db), try UndecodableRecords.list(db, limit: limit)) }
+    }
 }

@@ -57,7 +57,7 @@ import Testing
         try await store.ledger.append([NewEvent(statusEvent(.read, messageId: "wamid.10"), actor: "webhook:whatsapp"),
                                        NewEvent(sentEvent(key: "k99", client: "C1", messageId: "wamid.99"), actor: "scheduler"),
                                        NewEvent(statusEvent(.delivered, messageId: "wamid.99"), actor: "webhook:whatsapp")])
-        #expect(try store.projectionLag() == 3)
+        #expect(try await store.projectionLag() == 3)
         let c1 = try store.read { try LedgerIndex.history(HistoryFilter(clientId: "C1"), ledger: store.ledger, $0) }
         #expect(c1.suffix(3).map(\.type) == ["DeliveryStatusReceived", "MessageSent", "DeliveryStatusReceived"])
         try expectIndexEqualsScan(store)

@@ -12,8 +12,8 @@ import Testing
         let store = try AvisoStore(directory: directory)
         defer { store.close() }
         #expect(try store.read { try ClientRecord.fetchCount($0) } == 2)
-        #expect(try store.projectionLag() == 0)
-        let (count, sample) = try store.undecodableRecords()
+        #expect(try await store.projectionLag() == 0)
+        let (count, sample) = try await store.undecodableRecords()
         #expect(count == 1)
         #expect(sample.first?.position == 3)
         #expect(sample.first?.type == "DeliveryStatusReceived")
@@ -41,7 +41,7 @@ import Testing
         do {
             let store = try AvisoStore(directory: directory)
             defer { store.close() }
-            #expect(try store.undecodableRecords().count == 1)
+            #expect(try await store.undecodableRecords().count == 1)
             #expect(try store.read { try String.fetchOne($0, sql: "SELECT status FROM notifications_log WHERE message_id = 'wamid.1'") } == "accepted")
         }
         // "After a fix": a catalogue that reads the old record (here by leaving out the

@@ -28,7 +28,7 @@ import Testing
         // Every acknowledged webhook is in the ledger, and after the graceful shutdown the
         // projector has caught the read models up.
         #expect(env.head == before + 40)
-        #expect(try env.store.projectionLag() == 0)
+        #expect(try await env.store.projectionLag() == 0)
         env.assertLogsClean()
     }
 }

@@ -45,7 +45,7 @@ import Testing
     @Test func unknownLoginsCostTheSameAsKnownOnes() async throws {
         let env = try await TestEnvironment.make()
         defer { env.cleanUp() }
-        let admin = try #require(try SQLiteUserDirectory(store: env.store).user(login: "admin"))
+        let admin = try #require(try await SQLiteUserDirectory(store: env.store).user(login: "admin"))
         func cost(_ hash: String) -> Int? { Int(hash.split(separator: "$").dropFirst().first ?? "") }  // $2b$12$…
         #expect(cost(admin.passwordHash) == Int(env.arguments.bcryptCost))
         #expect(cost(AuthController.decoyHash(cost: env.arguments.bcryptCost)) == cost(admin.passwordHash))

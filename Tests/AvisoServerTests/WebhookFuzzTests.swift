@@ -166,7 +166,7 @@ struct SeededGenerator: RandomNumberGenerator {
         // `serve`, `run` and `user add` open the store again.
         env.store.close()
         let reopened = try AvisoStore(directory: DataDirectory(env.directory))
-        #expect(try reopened.projectionLag() == 0)
+        #expect(try await reopened.projectionLag() == 0)
         reopened.close()
     }
 }

@@ -87,11 +87,11 @@ func buildRouter(_ arguments: AppArguments, parts: ServerParts, actions: any Not
 struct SQLiteUserDirectory: UserDirectory {
     let store: AvisoStore
 
-    func user(id: String) throws -> UserRecord? {
-        try store.read { try UserRecord.fetchOne($0, key: id) }
+    func user(id: String) async throws -> UserRecord? {
+        try await store.readAsync { try UserRecord.fetchOne($0, key: id) }
     }
 
-    func user(login: String) throws -> UserRecord? {
-        try store.read { try UserRecord.filter(Column("login") == login).fetchOne($0) }
+    func user(login: String) async throws -> UserRecord? {
+        try await store.readAsync { try UserRecord.filter(Column("login") == login).fetchOne($0) }
     }
 }

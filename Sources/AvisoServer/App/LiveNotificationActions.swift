@@ -44,7 +44,7 @@ public struct LiveNotificationActions: NotificationActions {
         let now = Date()
         var draft: MessageDraft
         do {
-            draft = try store.read { db in
+            draft = try await store.readAsync { db in
                 try MessageDraftBuilder.build(db, clientId: request.clientId, stageName: request.stage ?? "TEST",
                                               channel: request.channel, now: now)
             }
@@ -56,7 +56,7 @@ public struct LiveNotificationActions: NotificationActions {
         }
         let dryRun = request.dryRun ?? false
         let key = "test:\(UUID().uuidString)"
-        let (windowOpen, transliterates, onMeta) = try store.read { db in
+        let (windowOpen, transliterates, onMeta) = try await store.readAsync { [draft] db in
             (try (try? draft.phone.get()).map { try TemplateLookup.whatsappWindowOpen(db, e164: $0.e164, now: now) } ?? false,
              try MessagingSettings.current(db).transliteratesSMS, try MetaTemplateLookup.state(db, for: draft.template.whatsapp))
         }

@@ -60,21 +60,21 @@ public final class ServerMetrics: Sendable {
     }
 
     /// Prometheus text exposition format 0.0.4, after reading the gauges from the stores.
-    func render(store: AvisoStore) throws -> String {
-        try recordStoreGauges(store: store)
+    func render(store: AvisoStore) async throws -> String {
+        try await recordStoreGauges(store: store)
         let total = LogDrops.total
         let new = droppedSeen.withLock { seen in defer { seen = max(seen, total) }; return max(0, total - seen) }
         if new > 0 { droppedLogLines.increment(by: new) }
         return registry.emitToString()
     }
 
-    private func recordStoreGauges(store: AvisoStore) throws {
-        let (messages, sends) = try store.read { db in
-            (try Row.fetchAll(db, sql: """
+    private func recordStoreGauges(store: AvisoStore) async throws {
+        let (messages, sends) = try await store.readAsync { db in
+            (try Self.counts(db, sql: """
                 SELECT coalesce(channel, 'none') AS a, status AS b, count(*) AS n FROM notifications_log GROUP BY 1, 2
                 """),
              // Sends through a provider (simulated ones apart), by the result the provider last gave.
-             try Row.fetchAll(db, sql: """
+             try Self.counts(db, sql: """
                 SELECT provider AS a, status AS b, count(*) AS n FROM notifications_log
                 WHERE provider IS NOT NULL AND NOT dry_run GROUP BY 1, 2
                 """))
@@ -82,14 +82,19 @@ public final class ServerMetrics: Sendable {
         recordGauge("aviso_messages", labels: ["channel", "status"], rows: messages)
         recordGauge("aviso_sends", labels: ["provider", "result"], rows: sends)
         Gauge(label: "aviso_ledger_position", factory: factory).record(try store.ledger.head().position)
-        Gauge(label: "aviso_projection_lag_records", factory: factory).record(try store.projectionLag())
-        Gauge(label: "aviso_ledger_undecodable_records", factory: factory).record(try store.undecodableRecords(limit: 0).count)
+        Gauge(label: "aviso_projection_lag_records", factory: factory).record(try await store.projectionLag())
+        Gauge(label: "aviso_ledger_undecodable_records", factory: factory).record(try await store.undecodableRecords(limit: 0).count)
     }
 
-    /// Rows of (a, b, n) as a gauge labelled `labels`; label sets seen before and absent now read 0.
-    private func recordGauge(_ name: String, labels: [String], rows: [Row]) {
+    /// Rows of (a, b, n) read as Sendable values (GRDB rows stay inside the read).
+    private static func counts(_ db: Database, sql: String) throws -> [(labels: [String], n: Int)] {
+        try Row.fetchAll(db, sql: sql).map { ([$0["a"] as String, $0["b"] as String], $0["n"] as Int) }
+    }
+
+    /// Counts by label values as a gauge labelled `labels`; label sets seen before and absent now read 0.
+    private func recordGauge(_ name: String, labels: [String], rows: [(labels: [String], n: Int)]) {
         var now: [[String]: Int] = [:]
-        for row in rows { now[[row["a"] as String, row["b"] as String], default: 0] += row["n"] as Int }
+        for row in rows { now[row.labels, default: 0] += row.n }
         let absent = gaugeSeen.withLock { seen in
             defer { seen[name, default: []].formUnion(now.keys) }
             return seen[name, default: []].subtracting(now.keys)

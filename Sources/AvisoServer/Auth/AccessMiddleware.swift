@@ -6,8 +6,8 @@ import Hummingbird
 
 /// Users as the read models know them.
 public protocol UserDirectory: Sendable {
-    func user(id: String) throws -> UserRecord?
-    func user(login: String) throws -> UserRecord?
+    func user(id: String) async throws -> UserRecord?
+    func user(login: String) async throws -> UserRecord?
 }
 
 /// The middleware of one access group (`AccessRoutes`): resolves the caller (cron bearer
@@ -73,7 +73,7 @@ struct AccessMiddleware: RouterMiddleware {
     static func sessionCaller(_ request: Request, sessions: SessionStore, users: any UserDirectory) async throws
         -> (caller: Caller, sessionId: String, csrfToken: String, mustChangePassword: Bool)? {
         guard let sessionId = request.cookies[sessionCookie]?.value, let session = try await sessions.lookup(sessionId),
-              let user = try users.user(id: session.userId), !user.isDisabled, let role = UserRole(rawValue: user.role) else { return nil }
+              let user = try await users.user(id: session.userId), !user.isDisabled, let role = UserRole(rawValue: user.role) else { return nil }
         return (Caller(userId: user.id, login: user.login, role: role, name: user.name, clientId: user.clientId, isCron: false),
                 sessionId, session.csrfToken, user.mustChange)
     }

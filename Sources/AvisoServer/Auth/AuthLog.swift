@@ -28,7 +28,7 @@ public struct StoreAuthLog: AuthLog {
     }
 
     public func readCurrent<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        if try store.projectionLag() > 0 { await projector.catchUp() }
+        if try await store.projectionLag() > 0 { await projector.catchUp() }
         return try await store.readAsync(body)
     }
 }

@@ -87,7 +87,7 @@ struct AuthController {
         }
 
         let attempt = try await begin(login: login, request: request, context: context)
-        let user = try users.user(login: login)
+        let user = try await users.user(login: login)
         let hash = user?.passwordHash ?? Self.decoyHash(cost: arguments.bcryptCost)
         let matches = await checkPassword(password, hash: hash)
         // A disabled user is refused like a wrong password: the answer tells no one the account exists.

@@ -45,10 +45,12 @@ struct HealthController {
     }
 
     @Sendable func health(_ request: Request, context: Context) async throws -> Response {
-        let undecodable = try store.undecodableRecords()
+        let undecodable = try await store.undecodableRecords()
+        let lag = try await store.projectionLag()
+        let account = try await store.readAsync { try WhatsAppAccountReadModel.account($0) }
         let unreadable = UndecodableRecords.summary(count: undecodable.count, first: undecodable.sample.first)
         let health = Health(
-            status: unreadable == nil ? "ok" : "degraded", ledgerPosition: try store.ledger.head().position, projectionLag: try store.projectionLag(),
+            status: unreadable == nil ? "ok" : "degraded", ledgerPosition: try store.ledger.head().position, projectionLag: lag,
             webhooks: .init(twilioSignatureChecked: arguments.twilioAuthToken != nil,
                             whatsappSignatureChecked: arguments.whatsappAppSecret != nil,
                             whatsappVerifyTokenSet: arguments.whatsappVerifyToken != nil,
@@ -57,14 +59,14 @@ struct HealthController {
             providers: Dictionary(uniqueKeysWithValues: arguments.providers.map { ($0.key.rawValue, $0.value) }),
             warnings: arguments.configurationWarnings + (unreadable.map { [$0] } ?? []),
             undecodableRecordCount: undecodable.count, undecodableRecords: undecodable.sample,
-            whatsapp: try store.read { try WhatsAppAccountReadModel.account($0) }.map {
+            whatsapp: account.map {
                 WhatsAppHealth(qualityRating: $0.qualityRating, messagingLimitTier: $0.messagingLimitTier, catalogueSyncedAt: $0.catalogueSyncedAt)
             })
         return try JSONResponse.make(health)
     }
 
     @Sendable func prometheus(_ request: Request, context: Context) async throws -> Response {
-        let text = try metrics.render(store: store)
+        let text = try await metrics.render(store: store)
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(string: text)))
     }
