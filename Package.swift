@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // liblmdb from Debian's liblmdb-dev.
@@ -25,6 +26,7 @@ let package = Package(
             "CLMDB",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
         // SQLite read models built from the ledger: migrations, the projector, replay, digests.
         .target(name: "AvisoProjections", dependencies: [
@@ -105,7 +107,7 @@ let package = Package(
         ]),
         // Helpers shared by the test targets: the real `aviso` binary as a process.
         .target(name: "AvisoTestSupport", path: "Tests/AvisoTestSupport"),
-        .testTarget(name: "AvisoLedgerTests", dependencies: ["AvisoLedger", "CLMDB"]),
+        .testTarget(name: "AvisoLedgerTests", dependencies: ["AvisoLedger", "CLMDB", "AvisoTestSupport"]),
         .testTarget(name: "AvisoProjectionsTests", dependencies: [
             "AvisoLedger", "AvisoProjections", "AvisoTestSupport", "AvisoPortfolio", "aviso", "ledger-stress",
             .product(name: "GRDB", package: "GRDB.swift"),

@@ -6,6 +6,10 @@ public enum LedgerError: Error, CustomStringConvertible, Sendable, Equatable {
     case writerStopped
     case encoding(type: String, reason: String)
     case notFound(directory: String)
+    /// An operation this backend has no meaning for (e.g. LMDB's map on PostgreSQL).
+    case unsupported(String)
+    /// The backend's server refused or failed (PostgreSQL), with what it said; never a password.
+    case backend(String)
 
     public var description: String {
         switch self {
@@ -15,6 +19,8 @@ public enum LedgerError: Error, CustomStringConvertible, Sendable, Equatable {
         case .writerStopped: "the ledger writer has stopped"
         case let .encoding(type, reason): "cannot encode \(type) event: \(reason)"
         case let .notFound(directory): "there is no ledger in \(directory)"
+        case let .unsupported(reason): reason
+        case let .backend(reason): reason
         }
     }
 }
