@@ -30,7 +30,7 @@ struct CheckpointCommand: AsyncParsableCommand {
             }
             do {
                 let signer = try CheckpointSigner(contentsOf: URL(fileURLWithPath: keyPath))
-                let ledger = try Ledger(readingOnly: data.directory.ledger)
+                let ledger = try Ledger(readingOnly: data.directory.ledgerLocation)
                 defer { ledger.close() }
                 // Signed only over a chain that verifies: a checkpoint vouches for every record before it.
                 let head = try ledger.verifyChain()
