@@ -72,6 +72,16 @@ public final class Ledger: Sendable {
     /// Where the log is: its folder, or its PostgreSQL URL with the password masked.
     public var location: String { backend.location }
 
+    /// "lmdb" or "postgresql".
+    public var backendName: String { backend is PostgresLedgerBackend ? "postgresql" : "lmdb" }
+
+    /// For a ledger shared on PostgreSQL: the heads committed by any node, as they commit
+    /// (LISTEN/NOTIFY); the stream ends if its connection drops. Nil for LMDB, whose writers
+    /// share this machine (the server's own appends nudge its projector).
+    public func appendNotifications() throws -> AsyncStream<UInt64>? {
+        try (backend as? PostgresLedgerBackend)?.notifications()
+    }
+
     /// The LMDB environment (tests and LMDB-only operations).
     var environment: LMDBEnvironment {
         get throws {

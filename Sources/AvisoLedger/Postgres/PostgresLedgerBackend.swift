@@ -18,6 +18,8 @@ final class PostgresLedgerBackend: LedgerBackend, @unchecked Sendable {
     private var connectionCount = 0
     /// The writer's connection; touched only on the writer's thread (and by `close`).
     private var writerConnection: PostgresConnection?
+    /// LISTEN connections, kept until closed: PostgresNIO must not release one mid-close.
+    private var listening: [PostgresConnection] = []
     /// Reads keep at most this many idle connections.
     private let maxIdle = 4
 
@@ -101,10 +103,34 @@ final class PostgresLedgerBackend: LedgerBackend, @unchecked Sendable {
 
     func close() {
         let connections = lock.withLock { () -> [PostgresConnection] in
-            defer { idle = []; writerConnection = nil }
-            return idle + (writerConnection.map { [$0] } ?? [])
+            defer { idle = []; writerConnection = nil; listening = [] }
+            return idle + listening + (writerConnection.map { [$0] } ?? [])
         }
-        for connection in connections { _ = try? connection.close().wait() }
+        for connection in connections where !connection.isClosed { _ = try? connection.close().wait() }
+    }
+
+    // MARK: Following
+
+    /// The heads other writers commit, as PostgreSQL delivers `pg_notify` (LISTEN on a
+    /// connection of its own). The stream ends when that connection drops: listen again, and
+    /// poll meanwhile, since a notification sent while nobody listened is not repeated.
+    func notifications() throws -> AsyncStream<UInt64> {
+        let connection = try connect()
+        lock.withLock {
+            listening.removeAll { $0.isClosed }
+            listening.append(connection)
+        }
+        let (stream, continuation) = AsyncStream<UInt64>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        connection.addListener(channel: PostgresLedgerSchema.channel) { _, note in continuation.yield(UInt64(note.payload) ?? 0) }
+        do {
+            try run(PostgresQuery(unsafeSQL: "LISTEN \(PostgresLedgerSchema.channel)"), on: connection)
+        } catch {
+            _ = try? connection.close().wait()
+            throw error
+        }
+        connection.closeFuture.whenComplete { _ in continuation.finish() }
+        continuation.onTermination = { _ in connection.close().whenComplete { _ in } }
+        return stream
     }
 
     // MARK: Reading
