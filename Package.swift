@@ -76,6 +76,8 @@ let package = Package(
             "CLMDB", "AvisoLedger", "AvisoProjections",
             .product(name: "GRDB", package: "GRDB.swift"),
         ], path: "tools/ledger-bench"),
+        // Durable appends into the PostgreSQL ledger beside pgbench (tools/pg-ledger-bench/run.sh).
+        .executableTarget(name: "pg-ledger-bench", dependencies: ["AvisoLedger"], path: "tools/pg-ledger-bench", exclude: ["run.sh"]),
         .executableTarget(name: "ledger-stress", dependencies: ["AvisoLedger", "AvisoProjections"], path: "tools/ledger-stress"),
         // History and timeline reads against ledger size (tools/history-bench/run.sh).
         .executableTarget(name: "history-bench", dependencies: ["AvisoLedger", "AvisoProjections"], path: "tools/history-bench",

@@ -21,9 +21,10 @@ import FoundationNetworking
         let data: DataDirectory
     }
 
-    private func startNode(ledger: String) throws -> Node {
+    private func startNode(ledger: String, data existing: DataDirectory? = nil) throws -> Node {
         let port = try freeLoopbackPort()
-        let data = DataDirectory(path: FileManager.default.temporaryDirectory.appendingPathComponent("aviso-node-\(UUID().uuidString)").path)
+        let data = existing
+            ?? DataDirectory(path: FileManager.default.temporaryDirectory.appendingPathComponent("aviso-node-\(UUID().uuidString)").path)
         let (process, _, _) = try avisoProcess(["serve", "--port", String(port), "--data", data.url.path, "--ledger", ledger],
                                                environment: ["TWILIO_AUTH_TOKEN": token, "AVISO_PUBLIC_URL": publicURL,
                                                              "AVISO_ADMIN_PASSWORD": "una-contraseña-larga", "AVISO_LOG_LEVEL": "error",
@@ -58,6 +59,57 @@ import FoundationNetworking
             .joined(separator: "&").utf8)
         let (_, response) = try await URLSession.shared.data(for: request)
         return (response as? HTTPURLResponse)?.statusCode ?? -1
+    }
+
+    /// One node is SIGKILLed while both take webhooks: the other keeps acknowledging, nothing
+    /// acknowledged by either is lost or doubled, and the killed node, restarted on its data
+    /// folder, catches up with what was appended while it was down.
+    @Test func aNodeKilledUnderLoadLosesNothingAndCatchesUp() async throws {
+        let ledger = try PostgresTestServer.freshDatabaseURL()
+        let a = try startNode(ledger: ledger)
+        defer { if a.process.isRunning { kill(a.process.processIdentifier, SIGKILL) } }
+        #expect(try await health(a) != nil)
+        let b = try startNode(ledger: ledger)
+        defer { if b.process.isRunning { kill(b.process.processIdentifier, SIGKILL) } }
+        #expect(try await health(b) != nil)
+
+        let acknowledged = try await withThrowingTaskGroup(of: String?.self) { group in
+            for i in 0..<120 {
+                let node = i % 2 == 0 ? a : b
+                let sid = "SK\(1000 + i)"
+                group.addTask {
+                    (try? await postStatus(node, sid: sid, status: "delivered")) == 200 ? sid : nil
+                }
+                if i == 50 { kill(a.process.processIdentifier, SIGKILL) }
+            }
+            var out: [String] = []
+            for try await sid in group { if let sid { out.append(sid) } }
+            return out
+        }
+        a.process.waitUntilExit()
+        // Every request to B was acknowledged; A's stopped at the kill.
+        let toB = (0..<120).filter { $0 % 2 == 1 }.map { "SK\(1000 + $0)" }
+        #expect(Set(toB).isSubset(of: Set(acknowledged)))
+
+        let shared = try Ledger(readingOnly: .parse(ledger))
+        defer { shared.close() }
+        var statuses: [String] = []
+        try shared.forEachRecord { record in
+            if case let .deliveryStatusReceived(e) = try record.decodeEvent() { statuses.append(e.messageId) }
+        }
+        #expect(Set(acknowledged).isSubset(of: Set(statuses)))
+        #expect(Set(statuses).count == statuses.count)
+        let head = try shared.verifyChain()
+
+        let restarted = try startNode(ledger: ledger, data: a.data)
+        defer { if restarted.process.isRunning { kill(restarted.process.processIdentifier, SIGKILL) } }
+        let caughtUp = try await health(restarted) { $0.contains(#""ledgerPosition":\#(head.position)"#) && $0.contains(#""projectionLag":0"#) }
+        #expect(caughtUp != nil)
+        #expect(try await postStatus(restarted, sid: "SK9999", status: "delivered") == 200)
+        for node in [restarted, b] {
+            kill(node.process.processIdentifier, SIGTERM)
+            node.process.waitUntilExit()
+        }
     }
 
     /// Signed status callbacks sent alternately to both nodes (each also retried on the other
