@@ -32,6 +32,34 @@ import FoundationNetworking
         return Node(process: process, port: port, data: data)
     }
 
+    /// Node A, then (once A answers: it creates the tables and the admin account) node B, on
+    /// one new PostgreSQL ledger; with B's first `/healthz`.
+    private func startTwoNodes() async throws -> (ledger: String, a: Node, b: Node, bHealth: String?) {
+        let ledger = try PostgresTestServer.freshDatabaseURL()
+        let a = try startNode(ledger: ledger)
+        do {
+            #expect(try await health(a) != nil)
+            let b = try startNode(ledger: ledger)
+            return (ledger, a, b, try await health(b))
+        } catch {
+            killAll([a])
+            throw error
+        }
+    }
+
+    private func killAll(_ nodes: [Node]) {
+        for node in nodes where node.process.isRunning { kill(node.process.processIdentifier, SIGKILL) }
+    }
+
+    /// The provider message ids of every status in the log, in log order.
+    private func statusIds(_ ledger: Ledger) throws -> [String] {
+        var out: [String] = []
+        try ledger.forEachRecord { record in
+            if case let .deliveryStatusReceived(e) = try record.decodeEvent() { out.append(e.messageId) }
+        }
+        return out
+    }
+
     private func get(_ node: Node, _ path: String) async -> (status: Int, body: String)? {
         guard let (data, response) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(node.port)\(path)")!),
               let http = response as? HTTPURLResponse else { return nil }
@@ -65,13 +93,8 @@ import FoundationNetworking
     /// acknowledged by either is lost or doubled, and the killed node, restarted on its data
     /// folder, catches up with what was appended while it was down.
     @Test func aNodeKilledUnderLoadLosesNothingAndCatchesUp() async throws {
-        let ledger = try PostgresTestServer.freshDatabaseURL()
-        let a = try startNode(ledger: ledger)
-        defer { if a.process.isRunning { kill(a.process.processIdentifier, SIGKILL) } }
-        #expect(try await health(a) != nil)
-        let b = try startNode(ledger: ledger)
-        defer { if b.process.isRunning { kill(b.process.processIdentifier, SIGKILL) } }
-        #expect(try await health(b) != nil)
+        let (ledger, a, b, _) = try await startTwoNodes()
+        defer { killAll([a, b]) }
 
         let acknowledged = try await withThrowingTaskGroup(of: String?.self) { group in
             for i in 0..<120 {
@@ -93,16 +116,13 @@ import FoundationNetworking
 
         let shared = try Ledger(readingOnly: .parse(ledger))
         defer { shared.close() }
-        var statuses: [String] = []
-        try shared.forEachRecord { record in
-            if case let .deliveryStatusReceived(e) = try record.decodeEvent() { statuses.append(e.messageId) }
-        }
+        let statuses = try statusIds(shared)
         #expect(Set(acknowledged).isSubset(of: Set(statuses)))
         #expect(Set(statuses).count == statuses.count)
         let head = try shared.verifyChain()
 
         let restarted = try startNode(ledger: ledger, data: a.data)
-        defer { if restarted.process.isRunning { kill(restarted.process.processIdentifier, SIGKILL) } }
+        defer { killAll([restarted]) }
         let caughtUp = try await health(restarted) { $0.contains(#""ledgerPosition":\#(head.position)"#) && $0.contains(#""projectionLag":0"#) }
         #expect(caughtUp != nil)
         #expect(try await postStatus(restarted, sid: "SK9999", status: "delivered") == 200)
@@ -117,14 +137,8 @@ import FoundationNetworking
     /// both nodes' read models converge to the same `notifications_log`; `/healthz` names the
     /// backend with the password masked; `aviso verify` passes on both.
     @Test func twoNodesShareOneLogAndConverge() async throws {
-        let ledger = try PostgresTestServer.freshDatabaseURL()
-        let a = try startNode(ledger: ledger)
-        defer { if a.process.isRunning { kill(a.process.processIdentifier, SIGKILL) } }
-        // The first node creates the tables and the admin account; the second starts on them.
-        #expect(try await health(a) != nil)
-        let b = try startNode(ledger: ledger)
-        defer { if b.process.isRunning { kill(b.process.processIdentifier, SIGKILL) } }
-        let bHealth = try await health(b)
+        let (ledger, a, b, bHealth) = try await startTwoNodes()
+        defer { killAll([a, b]) }
         #expect(bHealth?.contains(#""ledgerBackend":"postgresql""#) == true, "\(bHealth ?? "")")
         #expect(bHealth?.contains(#""ledgerLocation":"#) == true)
 
@@ -139,10 +153,7 @@ import FoundationNetworking
 
         let shared = try Ledger(readingOnly: .parse(ledger))
         defer { shared.close() }
-        var statuses: [String] = []
-        try shared.forEachRecord { record in
-            if case let .deliveryStatusReceived(e) = try record.decodeEvent() { statuses.append(e.messageId) }
-        }
+        let statuses = try statusIds(shared)
         #expect(statuses.sorted() == acknowledged.sorted())
         let head = try shared.verifyChain()
 
