@@ -17,8 +17,13 @@ trap cleanup EXIT
     -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='' -c max_connections=200" start >/dev/null)
 url="postgres://aviso@127.0.0.1:$port"
 psql "$url/postgres" -X -q -c "CREATE DATABASE ledger" -c "CREATE DATABASE pgbench"
-swift build -c release --scratch-path .build-release --product pg-ledger-bench >/dev/null
-aviso=$(.build-release/release/pg-ledger-bench "$url/ledger" --events "$events" --writers "$writers")
+# PG_LEDGER_BENCH_BIN: a release build made beforehand (else it is built here).
+bench="${PG_LEDGER_BENCH_BIN:-}"
+if [ -z "$bench" ]; then
+    swift build -c release --scratch-path .build-release --product pg-ledger-bench >/dev/null
+    bench=.build-release/release/pg-ledger-bench
+fi
+aviso=$("$bench" "$url/ledger" --events "$events" --writers "$writers")
 echo "$aviso"
 # pgbench: one INSERT of a record-sized row per transaction, the same number of clients.
 psql "$url/pgbench" -X -q -c "CREATE TABLE t (position bigint, record bytea)"
