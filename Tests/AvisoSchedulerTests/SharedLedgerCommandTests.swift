@@ -39,6 +39,17 @@ import Testing
         #expect(!(result.out + result.err).contains("hunter2"))
     }
 
+    /// `aviso backup` copies LMDB folders: for a PostgreSQL ledger it says what to use instead,
+    /// and writes nothing.
+    @Test func backupRefusesASharedLedgerNamingTheWayToBackItUp() throws {
+        let url = try PostgresTestServer.freshDatabaseURL()
+        let destination = scratch()
+        let result = try aviso(["backup", destination, "--data", scratch(), "--ledger", url])
+        #expect(result.status != 0)
+        #expect(result.err.contains("pg_basebackup") && result.err.contains("aviso ledger copy"), "\(result.err)")
+        #expect(!FileManager.default.fileExists(atPath: destination))
+    }
+
     /// `aviso ledger copy` data directory (LMDB) → PostgreSQL → a new data directory: the same
     /// records, byte for byte, and both ends verify; a non-empty destination is refused.
     @Test func ledgerCopyRoundTripsThroughPostgres() async throws {
