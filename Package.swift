@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // liblmdb from Debian's liblmdb-dev.
@@ -27,6 +28,7 @@ let package = Package(
             "CLMDB",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
         // SQLite read models built from the ledger: migrations, the projector, replay, digests.
         .target(name: "AvisoProjections", dependencies: [
@@ -78,6 +80,8 @@ let package = Package(
             "CLMDB", "AvisoLedger", "AvisoProjections",
             .product(name: "GRDB", package: "GRDB.swift"),
         ], path: "tools/ledger-bench"),
+        // Durable appends into the PostgreSQL ledger beside pgbench (tools/pg-ledger-bench/run.sh).
+        .executableTarget(name: "pg-ledger-bench", dependencies: ["AvisoLedger"], path: "tools/pg-ledger-bench", exclude: ["run.sh"]),
         .executableTarget(name: "ledger-stress", dependencies: [
             "AvisoLedger", "AvisoProjections", .product(name: "GRDB", package: "GRDB.swift"),
         ], path: "tools/ledger-stress"),
@@ -111,7 +115,7 @@ let package = Package(
         ]),
         // Helpers shared by the test targets: the real `aviso` binary as a process.
         .target(name: "AvisoTestSupport", path: "Tests/AvisoTestSupport"),
-        .testTarget(name: "AvisoLedgerTests", dependencies: ["AvisoLedger", "CLMDB"]),
+        .testTarget(name: "AvisoLedgerTests", dependencies: ["AvisoLedger", "CLMDB", "AvisoTestSupport"]),
         .testTarget(name: "AvisoProjectionsTests", dependencies: [
             "AvisoLedger", "AvisoProjections", "AvisoTestSupport", "AvisoPortfolio", "aviso", "ledger-stress",
             .product(name: "GRDB", package: "GRDB.swift"),

@@ -1,42 +1,95 @@
 import CLMDB
 import Foundation
 
-/// The append-only event log in `DIR/ledger/` (LMDB). Several processes may open the same
-/// directory: LMDB's lock file serialises their writers, so positions stay gap-free.
+/// The append-only event log: the one face every layer above uses, whatever stores it.
+///
+/// By default the log is LMDB in `DIR/ledger/`: several processes may open the same folder,
+/// and LMDB's lock file serialises their writers. With a `postgres://` location it is a
+/// PostgreSQL database shared by several nodes (`PostgresLedgerBackend`). On both: the same
+/// record bytes and hash chain, gap-free positions in commit order, group commit, and deciding
+/// appends that hold the one write lock every writer takes.
 public final class Ledger: Sendable {
-    let environment: LMDBEnvironment
+    let backend: any LedgerBackend
     private let writer: LedgerWriter
+    /// The LMDB folder; for a PostgreSQL ledger, a path that names no folder (see `location`).
     public let directory: URL
 
     /// Opens (creating if needed) the ledger in `directory`.
     /// `initialMapSize` only matters for a new environment; the map doubles when full.
-    public init(directory: URL, initialMapSize: Int = 256 << 20) throws {
-        self.directory = directory
-        environment = try LMDBEnvironment(directory: directory, initialMapSize: initialMapSize)
-        try Ledger.refuseDamagedEnd(of: environment, directory: directory)
-        writer = LedgerWriter(environment: environment)
+    public convenience init(directory: URL, initialMapSize: Int = 256 << 20) throws {
+        try self.init(location: .directory(directory), initialMapSize: initialMapSize)
+    }
+
+    /// Opens (creating if needed) the ledger at `location`: an LMDB folder or a PostgreSQL database.
+    public init(location: LedgerLocation, initialMapSize: Int = 256 << 20) throws {
+        switch location {
+        case let .directory(directory):
+            self.directory = directory
+            let environment = try LMDBEnvironment(directory: directory, initialMapSize: initialMapSize)
+            try Ledger.refuseDamagedEnd(of: environment, directory: directory)
+            backend = LMDBLedgerBackend(environment: environment, directory: directory)
+        case let .postgres(url):
+            directory = URL(fileURLWithPath: "/dev/null/postgres")
+            backend = try PostgresLedgerBackend(url: url)
+        }
+        writer = LedgerWriter(backend: backend)
     }
 
     /// Opens an existing ledger only to read it (`MDB_RDONLY`): nothing in `directory` is
     /// created or written, so it works on a read-only data directory. Appends fail.
-    public init(readingOnly directory: URL) throws {
-        guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("data.mdb").path) else {
-            throw LedgerError.notFound(directory: directory.path)
+    public convenience init(readingOnly directory: URL) throws {
+        try self.init(readingOnly: .directory(directory))
+    }
+
+    /// Opens an existing ledger only to read it. For PostgreSQL the schema must exist already
+    /// (nothing is created); appends fail.
+    public init(readingOnly location: LedgerLocation) throws {
+        switch location {
+        case let .directory(directory):
+            guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("data.mdb").path) else {
+                throw LedgerError.notFound(directory: directory.path)
+            }
+            self.directory = directory
+            let environment = try LMDBEnvironment(directory: directory, initialMapSize: 256 << 20, readOnly: true)
+            try Ledger.refuseDamagedEnd(of: environment, directory: directory)
+            backend = LMDBLedgerBackend(environment: environment, directory: directory)
+        case let .postgres(url):
+            directory = URL(fileURLWithPath: "/dev/null/postgres")
+            backend = try PostgresLedgerBackend(url: url, creatingSchema: false)
         }
-        self.directory = directory
-        environment = try LMDBEnvironment(directory: directory, initialMapSize: 256 << 20, readOnly: true)
-        try Ledger.refuseDamagedEnd(of: environment, directory: directory)
-        writer = LedgerWriter(environment: environment)
+        writer = LedgerWriter(backend: backend)
         writer.stop()
     }
 
     deinit {
         writer.stop()
+        backend.close()
     }
 
     /// Finishes queued appends and stops the writer (graceful shutdown).
     public func close() {
         writer.stop()
+    }
+
+    /// Where the log is: its folder, or its PostgreSQL URL with the password masked.
+    public var location: String { backend.location }
+
+    /// "lmdb" or "postgresql".
+    public var backendName: String { backend is PostgresLedgerBackend ? "postgresql" : "lmdb" }
+
+    /// For a ledger shared on PostgreSQL: the heads committed by any node, as they commit
+    /// (LISTEN/NOTIFY); the stream ends if its connection drops. Nil for LMDB, whose writers
+    /// share this machine (the server's own appends nudge its projector).
+    public func appendNotifications() throws -> AsyncStream<UInt64>? {
+        try (backend as? PostgresLedgerBackend)?.notifications()
+    }
+
+    /// The LMDB environment (tests and LMDB-only operations).
+    var environment: LMDBEnvironment {
+        get throws {
+            guard let lmdb = backend as? LMDBLedgerBackend else { throw LedgerError.unsupported("this needs an LMDB ledger; \(location) is PostgreSQL") }
+            return lmdb.environment
+        }
     }
 
     // MARK: Appending
@@ -83,31 +136,45 @@ public final class Ledger: Sendable {
     // MARK: Reading
 
     public func head() throws -> LedgerHead {
-        try environment.read { try Ledger.head(in: $0) }
+        try backend.head()
     }
 
-    public var mapSize: Int { environment.mapSize }
+    /// LMDB's map size in bytes; 0 for PostgreSQL, which has no map.
+    public var mapSize: Int { (backend as? LMDBLedgerBackend)?.environment.mapSize ?? 0 }
 
     /// A consistent, compacted copy of the whole ledger into the empty folder `directory`,
-    /// taken while others may be appending (see `LMDBEnvironment.copyCompacted`).
+    /// taken while others may be appending (see `LMDBEnvironment.copyCompacted`). LMDB only:
+    /// a PostgreSQL ledger is backed up with PostgreSQL's own tools (or `aviso ledger copy`).
     public func copyCompacted(to directory: URL) throws {
         try environment.copyCompacted(to: directory)
     }
 
-    /// Records after `position`, oldest first, at most `limit`, in one short read transaction.
+    /// Records after `position`, oldest first, at most `limit`, in one short read.
     public func records(after position: UInt64, limit: Int) throws -> [LedgerRecord] {
-        try environment.read { try Ledger.records(in: $0, after: position, limit: limit) }
+        try backend.records(after: position, limit: limit)
     }
 
-    /// The records at `positions` (those that exist), in the order given, in one read transaction:
+    /// The records at `positions` (those that exist), in the order given, in one read:
     /// what an index of the ledger points at.
     public func records(at positions: [UInt64]) throws -> [LedgerRecord] {
-        try environment.read { txn in
-            try positions.compactMap { position in
-                try txn.get(txn.environment.events, key: RecordCodec.key(position)).map { value in
-                    try value.withUnsafeBytes { try RecordCodec.decode(position: position, value: $0) }
-                }
+        var out: [LedgerRecord] = []
+        out.reserveCapacity(positions.count)
+        try backend.stored(at: positions) { position, value in out.append(try RecordCodec.decode(position: position, value: value)) }
+        return out
+    }
+
+    /// Visits every stored value after `position` in order, byte for byte (what a copy to
+    /// another backend writes), a chunk per read.
+    public func forEachStoredValue(after position: UInt64 = 0, chunk: Int = 4096, _ visit: (UInt64, Data) throws -> Void) throws {
+        var next = position
+        while true {
+            var seen = 0
+            try backend.scanStored(after: next, limit: chunk) { p, value in
+                try visit(p, Data(value))
+                next = p
+                seen += 1
             }
+            if seen < chunk { return }
         }
     }
 
@@ -146,73 +213,34 @@ public final class Ledger: Sendable {
         let chunk = 8192
         while true {
             var seen = 0
-            try environment.read { txn in
-                try txn.scan(environment.events, from: RecordCodec.key(next + 1)) { key, value in
-                    let position = try RecordCodec.position(fromKey: key)
-                    guard position == head.position + 1 else {
-                        throw LedgerError.chainBroken(position: head.position + 1,
-                                                      reason: "record missing (next stored position is \(position))")
-                    }
-                    let record: LedgerRecord
-                    do {
-                        record = try RecordCodec.decode(position: position, value: value)
-                    } catch let error as LedgerError {
-                        throw LedgerError.chainBroken(position: position, reason: "\(error)")
-                    }
-                    let expected = RecordCodec.chainHash(previous: head.hash, position: position,
-                                                         body: RecordCodec.storedBody(value))
-                    guard expected == record.hash else {
-                        throw LedgerError.chainBroken(position: position, reason: "hash does not match its content and the previous record")
-                    }
-                    head = LedgerHead(position: position, hash: record.hash)
-                    if positions.contains(position) { hashes[position] = record.hash }
-                    seen += 1
-                    return seen < chunk
+            try backend.scanStored(after: next, limit: chunk) { position, value in
+                guard position == head.position + 1 else {
+                    throw LedgerError.chainBroken(position: head.position + 1,
+                                                  reason: "record missing (next stored position is \(position))")
                 }
+                let record: LedgerRecord
+                do {
+                    record = try RecordCodec.decode(position: position, value: value)
+                } catch let error as LedgerError {
+                    throw LedgerError.chainBroken(position: position, reason: "\(error)")
+                }
+                let expected = RecordCodec.chainHash(previous: head.hash, position: position,
+                                                     body: RecordCodec.storedBody(value))
+                guard expected == record.hash else {
+                    throw LedgerError.chainBroken(position: position, reason: "hash does not match its content and the previous record")
+                }
+                head = LedgerHead(position: position, hash: record.hash)
+                if positions.contains(position) { hashes[position] = record.hash }
+                seen += 1
             }
             if seen < chunk { break }
             next = head.position
         }
         // The head witness catches a truncated tail that the chain alone can't see.
-        if let stored = try environment.read({ try Ledger.storedHead(in: $0) }), stored != head {
+        if let stored = try backend.storedHead(), stored != head {
             throw LedgerError.chainBroken(position: head.position + 1,
                                           reason: "the log ends at \(head.position) but its head says \(stored.position): records removed")
         }
         return (head, hashes)
-    }
-
-    // MARK: Transaction helpers (shared by readers and the writer)
-
-    static func head(in txn: LMDBTransaction) throws -> LedgerHead {
-        guard let (key, value) = try txn.last(txn.environment.events) else { return .empty }
-        let position = try key.withUnsafeBytes { try RecordCodec.position(fromKey: $0) }
-        guard value.count >= RecordCodec.hashSize else {
-            throw LedgerError.corruptRecord(position: position, reason: "record shorter than its hash")
-        }
-        return LedgerHead(position: position, hash: Data(value.suffix(RecordCodec.hashSize)))
-    }
-
-    static func records(in txn: LMDBTransaction, after position: UInt64, limit: Int) throws -> [LedgerRecord] {
-        var out: [LedgerRecord] = []
-        guard limit > 0 else { return out }
-        out.reserveCapacity(min(limit, 4096))
-        try txn.scan(txn.environment.events, from: RecordCodec.key(position + 1)) { key, value in
-            let p = try RecordCodec.position(fromKey: key)
-            out.append(try RecordCodec.decode(position: p, value: value))
-            return out.count < limit
-        }
-        return out
-    }
-
-    private static let headKey = Array("head".utf8)
-
-    static func storeHead(_ head: LedgerHead, in txn: LMDBTransaction) throws {
-        try txn.put(txn.environment.meta, key: headKey, value: RecordCodec.key(head.position) + Array(head.hash), append: false)
-    }
-
-    static func storedHead(in txn: LMDBTransaction) throws -> LedgerHead? {
-        guard let value = try txn.get(txn.environment.meta, key: headKey), value.count == 8 + RecordCodec.hashSize else { return nil }
-        let position = value.prefix(8).reduce(UInt64(0)) { ($0 << 8) | UInt64($1) }
-        return LedgerHead(position: position, hash: Data(value.suffix(RecordCodec.hashSize)))
     }
 }

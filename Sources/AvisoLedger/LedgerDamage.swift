@@ -8,7 +8,7 @@ extension Ledger {
     static func refuseDamagedEnd(of environment: LMDBEnvironment, directory: URL) throws {
         try environment.read { txn in
             func damaged(_ reason: String) -> LedgerError { .damaged(directory: directory.path, reason: reason) }
-            let stored = try storedHead(in: txn)
+            let stored = try txn.storedHead()
             guard let (key, value) = try txn.last(environment.events) else {
                 if let stored, stored.position > 0 {
                     throw damaged("its head entry says the log ends at record \(stored.position), but it holds no records: records were removed")

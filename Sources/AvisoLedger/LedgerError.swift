@@ -8,6 +8,10 @@ public enum LedgerError: Error, CustomStringConvertible, Sendable, Equatable {
     case notFound(directory: String)
     /// Refused on open (`Ledger.refuseDamagedEnd`): never used silently.
     case damaged(directory: String, reason: String)
+    /// An operation this backend has no meaning for (e.g. LMDB's map on PostgreSQL).
+    case unsupported(String)
+    /// The backend's server refused or failed (PostgreSQL), with what it said; never a password.
+    case backend(String)
 
     public var description: String {
         switch self {
@@ -19,6 +23,8 @@ public enum LedgerError: Error, CustomStringConvertible, Sendable, Equatable {
         case let .notFound(directory): "there is no ledger in \(directory)"
         case let .damaged(directory, reason):
             "the ledger in \(directory) is damaged, so it is not used: \(reason). Restore the data directory from a backup (`aviso backup`)"
+        case let .unsupported(reason): reason
+        case let .backend(reason): reason
         }
     }
 }

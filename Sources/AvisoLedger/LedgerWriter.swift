@@ -46,16 +46,16 @@ public struct LedgerHead: Sendable, Equatable {
 }
 
 /// What a deciding closure sees: the head and the records, read inside the write
-/// transaction, so nothing can be appended by anyone (any process) while it decides.
+/// transaction, so nothing can be appended by anyone (any process, any node) while it decides.
 public struct LedgerWriteContext {
-    let transaction: LMDBTransaction
+    let transaction: any LedgerWriteTransaction
     public let head: LedgerHead
     /// Shared by the grouped deciding closures of this transaction (see `DecisionBatch`).
     public let batch: DecisionBatch
 
     /// Committed records after `position`, in order, at most `limit`.
     public func records(after position: UInt64, limit: Int) throws -> [LedgerRecord] {
-        try Ledger.records(in: transaction, after: position, limit: limit)
+        try transaction.records(after: position, limit: limit)
     }
 }
 
@@ -70,9 +70,11 @@ public final class DecisionBatch: @unchecked Sendable {
     public var prepared = false
 }
 
-/// The only thing that appends. One dedicated OS thread owns every LMDB write transaction
-/// (they are bound to their thread); appends that arrive while a transaction is being
-/// written wait, and then go together in the next one: that is the group commit.
+/// The only thing that appends. One dedicated OS thread owns every write transaction (LMDB's
+/// are bound to their thread; PostgreSQL's run on the writer's own connection, blocking on it
+/// off the event loop, so deciding closures stay synchronous); appends that arrive while a
+/// transaction is being written wait, and then go together in the next one: that is the
+/// group commit, on either backend.
 final class LedgerWriter: @unchecked Sendable {
     private enum Work {
         case append([EncodedEvent])
@@ -86,7 +88,7 @@ final class LedgerWriter: @unchecked Sendable {
         let done: CheckedContinuation<[UInt64], Error>
     }
 
-    private let environment: LMDBEnvironment
+    private let backend: any LedgerBackend
     private let condition = NSCondition()
     private var queue: [Request] = []
     private var stopping = false
@@ -96,8 +98,8 @@ final class LedgerWriter: @unchecked Sendable {
     /// Grouped decisions taken into one transaction at most.
     private let maxBatchDecisions = 256
 
-    init(environment: LMDBEnvironment) {
-        self.environment = environment
+    init(backend: any LedgerBackend) {
+        self.backend = backend
         let thread = Thread { [self] in run() }
         thread.name = "aviso-ledger-writer"
         thread.start()
@@ -176,7 +178,7 @@ final class LedgerWriter: @unchecked Sendable {
     }
 
     /// The hot loop: one reused buffer, the previous hash kept as bytes, no allocation per record.
-    private func appendChained(_ events: [EncodedEvent], after head: LedgerHead, millis: Int64, _ txn: LMDBTransaction) throws -> LedgerHead {
+    private func appendChained(_ events: [EncodedEvent], after head: LedgerHead, millis: Int64, _ txn: any LedgerWriteTransaction) throws -> LedgerHead {
         var position = head.position
         var previous = [UInt8](head.hash)
         var value: [UInt8] = []
@@ -193,15 +195,15 @@ final class LedgerWriter: @unchecked Sendable {
                 value.append(contentsOf: digest)
                 previous.withUnsafeMutableBytes { $0.copyMemory(from: digest) }
             }
-            try value.withUnsafeBytes { try txn.appendRecord(environment.events, position: position, value: $0) }
+            try value.withUnsafeBytes { try txn.appendRecord(position: position, value: $0) }
         }
         return LedgerHead(position: position, hash: Data(previous))
     }
 
     private func write(_ batch: [Request]) {
         do {
-            let results = try environment.write { txn -> [Result<[UInt64], Error>] in
-                var head = try Ledger.head(in: txn)
+            let results = try backend.writeTransaction { txn -> [Result<[UInt64], Error>] in
+                var head = try txn.head()
                 let millis = RecordCodec.millis(Date())
                 let shared = DecisionBatch()
                 var out: [Result<[UInt64], Error>] = []
@@ -227,7 +229,7 @@ final class LedgerWriter: @unchecked Sendable {
                     head = try appendChained(events, after: head, millis: millis, txn)
                     out.append(.success(Array(first..<head.position + 1)))
                 }
-                try Ledger.storeHead(head, in: txn)
+                try txn.storeHead(head)
                 FaultInjection.pauseIfRequested(.insideAppendBeforeCommit, detail: "holding positions up to \(head.position)")
                 return out
             }

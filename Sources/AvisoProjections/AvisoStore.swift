@@ -22,7 +22,7 @@ public final class AvisoStore: Sendable {
         }
         self.lock = lock
         self.directory = directory
-        ledger = try Ledger(directory: directory.ledger, initialMapSize: initialMapSize)
+        ledger = try Ledger(location: directory.ledgerLocation, initialMapSize: initialMapSize)
         // A log shorter than a checkpoint it signed lost records: refuse it, never use it silently.
         try CheckpointFiles(directory: directory.checkpoints).checkNotAhead(of: ledger.head())
         var repaired: String?

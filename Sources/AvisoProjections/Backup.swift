@@ -15,11 +15,15 @@ public struct BackupManifest: Codable, Sendable, Equatable {
 public enum BackupError: Error, CustomStringConvertible, Sendable {
     case destinationNotEmpty(String)
     case destinationIsSource(String)
+    case sharedLedger(String)
 
     public var description: String {
         switch self {
         case let .destinationNotEmpty(path): "\(path) already exists and is not empty; give a new folder for each backup"
         case let .destinationIsSource(path): "\(path) is the data directory being backed up; give another folder"
+        case let .sharedLedger(url):
+            "the ledger is on PostgreSQL (\(url)): back it up with PostgreSQL's own tools (pg_basebackup, a streaming replica), "
+                + "or copy it into a folder with `aviso ledger copy --from URL --to DIR`"
         }
     }
 }
@@ -32,6 +36,9 @@ public enum Backup {
 
     public static func take(from source: DataDirectory, to destination: DataDirectory, avisoVersion: String,
                             now: Date = Date()) throws -> BackupManifest {
+        if let shared = source.sharedLedger {
+            throw BackupError.sharedLedger(shared.description)
+        }
         guard destination.url.resolvingSymlinksInPath() != source.url.resolvingSymlinksInPath() else {
             throw BackupError.destinationIsSource(destination.url.path)
         }

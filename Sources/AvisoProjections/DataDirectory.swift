@@ -1,3 +1,4 @@
+import AvisoLedger
 import Foundation
 
 /// The layout of an Aviso data directory: `ledger/` (LMDB, the truth) and `aviso.sqlite`
@@ -5,13 +6,23 @@ import Foundation
 /// SQLite file under a running process.
 public struct DataDirectory: Sendable {
     public let url: URL
+    /// A ledger shared by several nodes on PostgreSQL (`--ledger` / `AVISO_LEDGER_URL`): then
+    /// `ledger/` is not used, and this folder holds only the node's read models (a local cache
+    /// projected from the shared log), its lock and its checkpoints.
+    public let sharedLedger: PostgresLedgerURL?
 
-    public init(_ url: URL) {
+    public init(_ url: URL, sharedLedger: PostgresLedgerURL? = nil) {
         self.url = url.standardizedFileURL
+        self.sharedLedger = sharedLedger
     }
 
-    public init(path: String) {
-        self.init(URL(fileURLWithPath: path))
+    public init(path: String, sharedLedger: PostgresLedgerURL? = nil) {
+        self.init(URL(fileURLWithPath: path), sharedLedger: sharedLedger)
+    }
+
+    /// Where this directory's ledger is: the shared PostgreSQL one, or LMDB in `ledger/`.
+    public var ledgerLocation: LedgerLocation {
+        sharedLedger.map { .postgres($0) } ?? .directory(ledger)
     }
 
     public var ledger: URL { url.appendingPathComponent("ledger", isDirectory: true) }
@@ -22,7 +33,9 @@ public struct DataDirectory: Sendable {
 
     /// Why this is not an existing data directory (no such directory, or no ledger in it);
     /// nil when its ledger is there.
+    /// With a shared ledger the folder is a cache, created when first used: never missing.
     public func missingLedger() -> String? {
+        if sharedLedger != nil { return nil }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             return "there is no data directory at \(url.path)"

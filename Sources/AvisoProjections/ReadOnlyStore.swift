@@ -13,7 +13,7 @@ public final class ReadOnlyStore: Sendable {
 
     public init(directory: DataDirectory) throws {
         self.directory = directory
-        ledger = try Ledger(readingOnly: directory.ledger)
+        ledger = try Ledger(readingOnly: directory.ledgerLocation)
         let path = directory.readModels.path
         guard FileManager.default.fileExists(atPath: path) else {
             throw ProjectionError.readModelsUnavailable(

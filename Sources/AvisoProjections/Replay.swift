@@ -84,7 +84,7 @@ public enum Replay {
                 stop it, then run `aviso replay` again
                 """)
         }
-        let ledger = try Ledger(directory: directory.ledger)
+        let ledger = try Ledger(location: directory.ledgerLocation)
         defer { ledger.close() }
         let aside = directory.url.appendingPathComponent("aviso.sqlite.replay")
         let report = try build(from: ledger, into: aside, progress: progress)

@@ -9,6 +9,6 @@ struct Aviso: AsyncParsableCommand {
         version: AvisoVersion.current,
         subcommands: [ImportCommand.self, HistoryCommand.self, LogCommand.self, ReplayCommand.self, VerifyCommand.self, BackupCommand.self,
                       RunCommand.self, ReactivateCommand.self, ServeCommand.self, UserCommand.self, PhoneCommand.self,
-                      WhatsAppCommand.self, CheckpointCommand.self, AuditCommand.self]
+                      WhatsAppCommand.self, CheckpointCommand.self, AuditCommand.self, LedgerCommand.self]
     )
 }

@@ -28,7 +28,7 @@ struct CheckpointCommand: AsyncParsableCommand {
                 guard let settings = try CheckpointSettings.fromEnvironment(ProcessInfo.processInfo.environment, origin: origin) else {
                     throw CommandFailure(message: "AVISO_CHECKPOINT_KEY is not set: give the path of the signing key (`aviso checkpoint keygen` makes one)")
                 }
-                let ledger = try Ledger(readingOnly: data.directory.ledger)
+                let ledger = try Ledger(readingOnly: data.directory.ledgerLocation)
                 defer { ledger.close() }
                 var chain = CheckpointChain(settings: settings, files: CheckpointFiles(directory: data.directory.checkpoints))
                 guard let note = try chain.sign(ledger) else { return }

@@ -1,14 +1,42 @@
 import ArgumentParser
+import AvisoLedger
 import AvisoProjections
 import Foundation
 import GRDB
 
-/// `--data DIR`, shared by every subcommand: `DIR/ledger/` and `DIR/aviso.sqlite`.
+/// `--data DIR`, shared by every subcommand: `DIR/ledger/` and `DIR/aviso.sqlite`; with
+/// `--ledger postgres://…` the ledger is that shared database and DIR keeps this node's read models.
 struct DataOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Data directory (env AVISO_DATA).", valueName: "DIR"))
     var data: String = ProcessInfo.processInfo.environment["AVISO_DATA"] ?? "./data"
 
-    var directory: DataDirectory { DataDirectory(path: data) }
+    @Option(name: .long, help: ArgumentHelp(
+        "A ledger on PostgreSQL shared by several nodes, postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE (env AVISO_LEDGER_URL). "
+            + "Without it the ledger is in DIR/ledger.", valueName: "URL"))
+    var ledger: String?
+
+    /// `--ledger`, else a non-empty `AVISO_LEDGER_URL`.
+    private var ledgerURLText: (text: String, source: String)? {
+        if let ledger { return (ledger, "--ledger") }
+        guard let env = ProcessInfo.processInfo.environment["AVISO_LEDGER_URL"]?.trimmingCharacters(in: .whitespaces), !env.isEmpty else { return nil }
+        return (env, "AVISO_LEDGER_URL")
+    }
+
+    /// The shared ledger's URL; a bad one is refused in one sentence naming where it came from.
+    func sharedLedger() throws -> PostgresLedgerURL? {
+        guard let (text, source) = ledgerURLText else { return nil }
+        do {
+            return try PostgresLedgerURL(parsing: text)
+        } catch {
+            throw CommandFailure(message: "\(source): \(error)")
+        }
+    }
+
+    mutating func validate() throws {
+        _ = try sharedLedger()
+    }
+
+    var directory: DataDirectory { DataDirectory(path: data, sharedLedger: try? sharedLedger()) }
 
     /// Refuses, in one sentence, a data directory that holds no ledger: a typo in `--data` or
     /// the wrong working directory must not look like an empty book (nor create one).

@@ -93,7 +93,7 @@ enum HistoryAnswer {
                 printError("the read models could not be read (\(error)), so history read the whole ledger")
             }
         }
-        let ledger = try Ledger(readingOnly: directory.ledger)
+        let ledger = try Ledger(readingOnly: directory.ledgerLocation)
         defer { ledger.close() }
         return (try LedgerHistory.records(ledger, matching: filter), MessagingSettings.defaults.zone)
     }

@@ -32,7 +32,7 @@ struct ReplayCommand: AsyncParsableCommand {
 extension ReplayCommand {
     /// How many records a full replay applies, for the progress bar.
     static func ledgerSize(_ directory: DataDirectory) throws -> Int {
-        let ledger = try Ledger(readingOnly: directory.ledger)
+        let ledger = try Ledger(readingOnly: directory.ledgerLocation)
         defer { ledger.close() }
         return Int(try ledger.head().position)
     }
@@ -86,7 +86,7 @@ struct VerifyCommand: AsyncParsableCommand {
         do {
             let verifier = try CheckpointVerifier(parsing: try String(contentsOfFile: keyPath, encoding: .utf8))
             let note = try CheckpointNote(parsing: try String(contentsOfFile: path, encoding: .utf8))
-            let ledger = try Ledger(readingOnly: data.directory.ledger)
+            let ledger = try Ledger(readingOnly: data.directory.ledgerLocation)
             defer { ledger.close() }
             try CheckpointAudit.check(ledger, notes: [note], verifier: verifier)
             print("ok: checkpoint \(note.size) of \(note.origin), signed by \(verifier.name), is in this ledger and it extends it")

@@ -15,8 +15,8 @@ import Testing
     /// 300 concurrent decisions over 60 keys, each "append client K unless it is there":
     /// every key lands exactly once, whether its rival was committed before or is earlier
     /// in the same transaction.
-    @Test func concurrentGroupedDecisionsAppendEachKeyOnce() async throws {
-        let ledger = try Ledger(directory: makeTemporaryDirectory())
+    @Test(arguments: LedgerBackendKind.allCases) func concurrentGroupedDecisionsAppendEachKeyOnce(_ backend: LedgerBackendKind) async throws {
+        let ledger = try makeLedger(backend)
         let together = Tally()
         try await withThrowingTaskGroup(of: [UInt64].self) { group in
             for i in 0..<300 {
@@ -42,9 +42,9 @@ import Testing
 
     /// One decision that throws fails alone; the others of its transaction are appended, and
     /// the keys it claimed before failing are not taken as decided.
-    @Test func aFailingDecisionFailsAlone() async throws {
+    @Test(arguments: LedgerBackendKind.allCases) func aFailingDecisionFailsAlone(_ backend: LedgerBackendKind) async throws {
         struct Refused: Error {}
-        let ledger = try Ledger(directory: makeTemporaryDirectory())
+        let ledger = try makeLedger(backend)
         let results = try await withThrowingTaskGroup(of: (Int, Bool).self) { group in
             for i in 0..<40 {
                 group.addTask {

@@ -1,4 +1,5 @@
 @testable import AvisoLedger
+import AvisoTestSupport
 import Foundation
 
 /// A fresh ledger in its own temporary directory.
@@ -16,6 +17,7 @@ func sampleClient(_ i: Int) -> LedgerEvent {
 extension Ledger {
     /// Writes raw bytes at `position`, as a tamperer with file access would.
     func overwriteRaw(position: UInt64, _ mutate: (inout [UInt8]) -> Void) throws {
+        let environment = try environment
         try environment.write { txn in
             var value = try txn.get(environment.events, key: RecordCodec.key(position))!
             mutate(&value)
@@ -24,6 +26,7 @@ extension Ledger {
     }
 
     func deleteRaw(position: UInt64) throws {
+        let environment = try environment
         try environment.write { txn in
             var key = RecordCodec.key(position)
             try key.withUnsafeMutableBytes { bytes in
@@ -35,15 +38,29 @@ extension Ledger {
 
     /// Appends a record with a type this build does not know, chained correctly, as a newer Aviso would.
     func appendRawFuture(type: String, version: Int, payload: String) throws {
-        try environment.write { txn in
-            let head = try Ledger.head(in: txn)
+        try backend.writeTransaction { txn in
+            let head = try txn.head()
             var value = RecordCodec.body(time: Date(), type: type, schemaVersion: version, actor: "future", payload: Data(payload.utf8))
             let hash = RecordCodec.chainHash(previous: head.hash, position: head.position + 1, body: value)
             value.append(contentsOf: hash)
-            try txn.put(environment.events, key: RecordCodec.key(head.position + 1), value: value, append: true)
-            try Ledger.storeHead(LedgerHead(position: head.position + 1, hash: hash), in: txn)
+            try value.withUnsafeBytes { try txn.appendRecord(position: head.position + 1, value: $0) }
+            try txn.storeHead(LedgerHead(position: head.position + 1, hash: hash))
         }
     }
 }
 
 import CLMDB
+
+/// The backends the ledger suite runs against (Swift Testing `arguments:`).
+enum LedgerBackendKind: String, CaseIterable, Sendable, CustomStringConvertible {
+    case lmdb, postgres
+    var description: String { rawValue }
+}
+
+/// A fresh, empty ledger on `backend`: a new LMDB folder, or a new database on the test PostgreSQL.
+func makeLedger(_ backend: LedgerBackendKind) throws -> Ledger {
+    switch backend {
+    case .lmdb: try Ledger(directory: makeTemporaryDirectory())
+    case .postgres: try Ledger(location: .postgres(PostgresLedgerURL(parsing: PostgresTestServer.freshDatabaseURL())))
+    }
+}

@@ -3,8 +3,8 @@ import Foundation
 import Testing
 
 @Suite struct LedgerAppendTests {
-    @Test func appendedEventsReadBackInOrderWithTheirActors() async throws {
-        let ledger = try Ledger(directory: makeTemporaryDirectory())
+    @Test(arguments: LedgerBackendKind.allCases) func appendedEventsReadBackInOrderWithTheirActors(_ backend: LedgerBackendKind) async throws {
+        let ledger = try makeLedger(backend)
         let sent = LedgerEvent.messageSent(MessageSent(messageKey: "k1", clientId: "C1", installmentId: "I1", stage: "D-2",
                                                        channel: .whatsapp, provider: "whatsapp", to: "+50255551234",
                                                        messageId: "wamid.X", status: .accepted, dryRun: false,
@@ -25,8 +25,8 @@ import Testing
         #expect(try ledger.verifyChain().position == 3)
     }
 
-    @Test func concurrentAppendsAreGapFreeAndComplete() async throws {
-        let ledger = try Ledger(directory: makeTemporaryDirectory())
+    @Test(arguments: LedgerBackendKind.allCases) func concurrentAppendsAreGapFreeAndComplete(_ backend: LedgerBackendKind) async throws {
+        let ledger = try makeLedger(backend)
         try await withThrowingTaskGroup(of: [UInt64].self) { group in
             for task in 0..<8 {
                 group.addTask {
@@ -58,8 +58,8 @@ import Testing
         try ledger.verifyChain()
     }
 
-    @Test func appendDecidingSeesTheHeadUnderTheWriteLock() async throws {
-        let ledger = try Ledger(directory: makeTemporaryDirectory())
+    @Test(arguments: LedgerBackendKind.allCases) func appendDecidingSeesTheHeadUnderTheWriteLock(_ backend: LedgerBackendKind) async throws {
+        let ledger = try makeLedger(backend)
         try await ledger.append(sampleClient(1), actor: "import")
         let positions = try await ledger.appendDeciding { context in
             // Decide from what is committed: only append if client 2 is not there yet.
@@ -70,8 +70,8 @@ import Testing
         #expect(positions == [2])
     }
 
-    @Test func closedLedgerRefusesAppends() async throws {
-        let ledger = try Ledger(directory: makeTemporaryDirectory())
+    @Test(arguments: LedgerBackendKind.allCases) func closedLedgerRefusesAppends(_ backend: LedgerBackendKind) async throws {
+        let ledger = try makeLedger(backend)
         ledger.close()
         await #expect(throws: LedgerError.writerStopped) { try await ledger.append(sampleClient(1), actor: "x") }
     }
@@ -143,8 +143,8 @@ import Testing
 }
 
 @Suite struct EventCatalogueTests {
-    @Test func unknownFutureTypesDecodeAsUnknownWithoutBreakingReaders() async throws {
-        let ledger = try Ledger(directory: makeTemporaryDirectory())
+    @Test(arguments: LedgerBackendKind.allCases) func unknownFutureTypesDecodeAsUnknownWithoutBreakingReaders(_ backend: LedgerBackendKind) async throws {
+        let ledger = try makeLedger(backend)
         try await ledger.append(sampleClient(1), actor: "import")
         try ledger.appendRawFuture(type: "LoyaltyPointsGranted", version: 1, payload: #"{"points":5}"#)
         try ledger.appendRawFuture(type: "ClientUpserted", version: 9, payload: #"{"somethingNew":true}"#)
@@ -193,8 +193,8 @@ import Testing
         }
     }
 
-    @Test func historyJSONRedactsPasswordHashes() async throws {
-        let ledger = try Ledger(directory: makeTemporaryDirectory())
+    @Test(arguments: LedgerBackendKind.allCases) func historyJSONRedactsPasswordHashes(_ backend: LedgerBackendKind) async throws {
+        let ledger = try makeLedger(backend)
         try await ledger.append(.userCreated(UserCreated(userId: "u1", login: "ana", role: .admin, name: "Ana", linkedClientId: nil,
                                                          passwordHash: "$2b$12$SECRETHASHVALUE")), actor: "system")
         let record = try ledger.records(after: 0, limit: 1)[0]

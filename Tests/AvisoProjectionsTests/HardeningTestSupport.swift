@@ -10,13 +10,13 @@ extension Ledger {
     /// Appends raw record bytes with a valid hash chain, bypassing every check of the writer:
     /// what an older (buggy) or newer Aviso may have left in the file.
     func appendUnchecked(type: String, version: Int = 1, actor: String = "webhook:whatsapp", payload: String) throws {
-        try environment.write { txn in
-            let head = try Ledger.head(in: txn)
+        try backend.writeTransaction { txn in
+            let head = try txn.head()
             var value = RecordCodec.body(time: Date(), type: type, schemaVersion: version, actor: actor, payload: Data(payload.utf8))
             let hash = RecordCodec.chainHash(previous: head.hash, position: head.position + 1, body: value)
             value.append(contentsOf: hash)
-            try txn.put(environment.events, key: RecordCodec.key(head.position + 1), value: value, append: true)
-            try Ledger.storeHead(LedgerHead(position: head.position + 1, hash: hash), in: txn)
+            try value.withUnsafeBytes { try txn.appendRecord(position: head.position + 1, value: $0) }
+            try txn.storeHead(LedgerHead(position: head.position + 1, hash: hash))
         }
     }
 }
@@ -64,28 +64,6 @@ func runProcess(_ executable: URL, _ arguments: [String], stdin: String, environ
     process.waitUntilExit()
     return ProcessResult(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
                          stderr: String(decoding: stderr, as: UTF8.self))
-}
-
-/// A loopback port nobody listens on right now.
-func freeLoopbackPort() throws -> Int {
-    let (fd, port) = try boundLoopbackSocket()
-    close(fd)
-    return port
-}
-
-/// A socket bound to a fresh loopback port, and the port.
-func boundLoopbackSocket() throws -> (Int32, Int) {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-    }
-    guard bound else { close(fd); throw CocoaError(.fileWriteUnknown) }
-    return (fd, Int(UInt16(bigEndian: address.sin_port)))
 }
 
 /// GETs `url` until something answers (up to 30 s), or nil once `process` has exited.

@@ -10,6 +10,22 @@ import AvisoTestSupport
 @Suite(.serialized) struct ProcessTests {
     @Test func threeProcessesAtOnceSendEachMessageExactlyOnce() async throws {
         let f = try Fixture()
+        try await threeRunsAtOnceSendEachMessageExactlyOnce(f) { _ in ["--data", f.url.path] }
+    }
+
+    /// Three nodes, each with its own data folder (its own read models), appending to one
+    /// PostgreSQL ledger: the deciding appends share the head-row lock, so still exactly once.
+    @Test func threeNodesOnOnePostgresLedgerSendEachMessageExactlyOnce() async throws {
+        let ledgerURL = try PostgresTestServer.freshDatabaseURL()
+        let f = try Fixture(sharedLedger: try PostgresLedgerURL(parsing: ledgerURL))
+        let nodes = (0..<3).map { f.url.path + "-node\($0)" }
+        defer { for node in nodes { try? FileManager.default.removeItem(atPath: node) } }
+        try await threeRunsAtOnceSendEachMessageExactlyOnce(f) { i in ["--data", nodes[i], "--ledger", ledgerURL] }
+    }
+
+    /// 60 clients, 120 installments; three `aviso run` at once (`dataArguments(i)` says where
+    /// process i keeps its data): each (installment, stage, channel) decided once, caps held.
+    private func threeRunsAtOnceSendEachMessageExactlyOnce(_ f: Fixture, dataArguments: (Int) -> [String]) async throws {
         let dues = ["2026-12-11", "2026-11-28", "2026-11-27", "2026-11-26", "2026-11-25", "2026-11-23", "2026-11-19", "2026-11-12"]
         for i in 0..<60 {
             try await f.client("C\(i)", channel: [.whatsapp, .sms, .both][i % 3], phone: "5555-\(2000 + i)")
@@ -17,8 +33,8 @@ import AvisoTestSupport
             try await f.installment("I\(i)b", client: "C\(i)", due: dues[(i + 3) % dues.count], loan: "L2-\(i)")
         }
         // No provider variables: every send goes to the simulated provider and is recorded.
-        let args = ["run", "--data", f.url.path, "--now", "2026-11-26T15:00:00Z", "--json"]
-        let runs = try (0..<3).map { _ in try avisoProcess(args) }
+        let args = ["run", "--now", "2026-11-26T15:00:00Z", "--json"]
+        let runs = try (0..<3).map { i in try avisoProcess(args + dataArguments(i)) }
         var total = RunSummary()
         for (process, out, err) in runs {
             let json = try summaryJSON(out)

@@ -21,9 +21,10 @@ final class Fixture: @unchecked Sendable {
     let scheduler: Scheduler
     private let recorder: RecordingDispatcher
 
-    init(owner: RunOwner = .current()) throws {
+    /// `sharedLedger`: the ledger on that PostgreSQL database instead of LMDB in the folder.
+    init(owner: RunOwner = .current(), sharedLedger: PostgresLedgerURL? = nil) throws {
         url = FileManager.default.temporaryDirectory.appendingPathComponent("aviso-sched-\(UUID().uuidString)")
-        store = try AvisoStore(directory: DataDirectory(url), initialMapSize: 16 << 20)
+        store = try AvisoStore(directory: DataDirectory(url, sharedLedger: sharedLedger), initialMapSize: 16 << 20)
         recorder = RecordingDispatcher(DryRunDispatcher(store: store))
         scheduler = Scheduler(store: store, dispatcher: recorder, owner: owner)
     }

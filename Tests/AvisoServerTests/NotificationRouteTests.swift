@@ -7,15 +7,18 @@ import GRDB
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Synchronization
 import Testing
 
 @Suite struct NotificationRouteTests {
     @Test func previewRendersWithoutAppending() async throws {
         let env = try await TestEnvironment.make()
         defer { env.cleanUp() }
-        let before = env.head
+        let before = Mutex<UInt64>(0)
         try await env.test { client in
             let admin = try await client.login("admin")
+            // Signing in is recorded (SessionStarted); previewing must add nothing after it.
+            before.withLock { $0 = env.head }
             try await client.execute(uri: "/api/notifications/preview?stage=D-2&clientId=C001&channel=whatsapp", method: .get,
                                      headers: .session(admin)) { response in
                 #expect(response.status == .ok, "\(String(buffer: response.body))")
@@ -55,7 +58,7 @@ import Testing
                 #expect(errorCode($0.body) == "unknown_channel")
             }
         }
-        #expect(env.head == before)
+        #expect(env.head == before.withLock { $0 })
     }
 
     @Test func smsPreviewShowsEncodingSegmentsAndCostFactor() async throws {

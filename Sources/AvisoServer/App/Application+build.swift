@@ -45,7 +45,9 @@ public func buildApplication(_ arguments: AppArguments, store: AvisoStore, actio
         // Graceful shutdown stops services in reverse order: the HTTP server (appended by
         // Application) drains in-flight requests first, then the scheduler's loop stops, then
         // the projector catches up, then the ledger closes after its queued appends.
-        services: [StoreService(store: store, logger: logger), parts.projector] + (scheduler.map { [$0 as any Service] } ?? [])
+        services: [StoreService(store: store, logger: logger), parts.projector]
+            + (store.directory.sharedLedger == nil ? [] : [SharedLedgerFollower(store: store, projector: parts.projector, logger: logger)])
+            + (scheduler.map { [$0 as any Service] } ?? [])
             + (whatsappSync.map { [$0 as any Service] } ?? []) + (checkpoints.map { [$0 as any Service] } ?? []),
         logger: logger
     )

@@ -26,7 +26,11 @@ struct HealthController {
             var unsignedAccepted: Bool
         }
         var status: String
+        /// "lmdb" or "postgresql"; for PostgreSQL also where (password masked).
+        var ledgerBackend: String
+        var ledgerLocation: String?
         var ledgerPosition: UInt64
+        /// How many records this node's read models are behind the (shared) ledger's head.
         var projectionLag: UInt64
         var webhooks: Webhooks
         var providers: [String: String]
@@ -50,7 +54,8 @@ struct HealthController {
         let account = try await store.readAsync { try WhatsAppAccountReadModel.account($0) }
         let unreadable = UndecodableRecords.summary(count: undecodable.count, first: undecodable.sample.first)
         let health = Health(
-            status: unreadable == nil ? "ok" : "degraded", ledgerPosition: try store.ledger.head().position, projectionLag: lag,
+            status: unreadable == nil ? "ok" : "degraded", ledgerBackend: store.ledger.backendName,
+            ledgerLocation: store.directory.sharedLedger?.description, ledgerPosition: try store.ledger.head().position, projectionLag: lag,
             webhooks: .init(twilioSignatureChecked: arguments.twilioAuthToken != nil,
                             whatsappSignatureChecked: arguments.whatsappAppSecret != nil,
                             whatsappVerifyTokenSet: arguments.whatsappVerifyToken != nil,

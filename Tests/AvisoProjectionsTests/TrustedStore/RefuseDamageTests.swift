@@ -36,7 +36,7 @@ import Testing
         switch (backend, damage) {
         case (.lmdb, .headAheadOfRecords):
             try store.ledger.environment.write { txn in
-                try Ledger.storeHead(LedgerHead(position: 7, hash: Data(repeating: 7, count: 32)), in: txn)
+                try txn.storeHead(LedgerHead(position: 7, hash: Data(repeating: 7, count: 32)))
             }
         case (.lmdb, .lastRecordTruncated):
             try store.ledger.environment.write { txn in
