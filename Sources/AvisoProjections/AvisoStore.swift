@@ -42,6 +42,7 @@ public final class AvisoStore: Sendable {
                 + "moved it to \(aside.lastPathComponent) and rebuilt the read models from the ledger"
         }
         projector = Projector(ledger: ledger)
+        try ProjectionRebuild.rebuildOutdated(ledger, into: readModels, directory: directory)
         try IngestionProjection.backfillIfPending(readModels, ledger: ledger)
         let applied = try projector.catchUp(readModels)
         cacheRepair = repaired.map { "\($0) (\(applied) events)" }
@@ -81,6 +82,20 @@ public final class AvisoStore: Sendable {
         FaultInjection.pauseIfRequested(.afterLedgerCommit)
         try catchUp()
         return positions
+    }
+
+    /// `aviso replay --projection NAME`: rebuilds that projection aside and swaps its tables in,
+    /// leaving the others (and the processes reading them) alone.
+    @discardableResult
+    public func rebuild(projection name: String, progress: ((Int) -> Void)? = nil) throws -> ReplayReport {
+        guard let projection = NamedProjection.named(name) else {
+            throw ProjectionError.replayRefused(
+                "no projection is named \"\(name)\"; the projections are \(NamedProjection.all.map(\.name).joined(separator: ", "))")
+        }
+        let report = try ProjectionRebuild.rebuild(projection, ledger: ledger, into: readModels, directory: directory,
+                                                   always: true, progress: progress)
+        try catchUp()
+        return report
     }
 
     @discardableResult

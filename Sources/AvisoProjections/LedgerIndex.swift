@@ -51,13 +51,13 @@ public enum LedgerIndex {
         return records.count
     }
 
-    /// The last position the index answers for: the read models' checkpoint, or nil while
+    /// The last position the index answers for: its projection's checkpoint, or nil while
     /// older records still wait to be indexed, or there is no index yet.
     public static func indexedThrough(_ db: Database) throws -> UInt64? {
         // Read models not yet migrated (opened read-only by a question): no index.
         guard try db.tableExists("ledger_index") else { return nil }
         if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM ledger_index_backfill)")! { return nil }
-        return try Checkpoint.read(db).position
+        return try Checkpoint.read(db, projection: NamedProjection.ledgerIndex.name).position
     }
 
     /// The records `filter` selects, oldest first: positions from the index, the records

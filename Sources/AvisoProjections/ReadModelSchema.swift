@@ -165,6 +165,8 @@ public enum ReadModelSchema {
         // The 24 h rule is per (installment, stage) through `message_items` since v3-reminders:
         // nothing reads the per-(client, stage) `stage_sends` any more.
         migrator.registerMigration("v5-drop-stage-sends") { db in try db.drop(table: "stage_sends") }
+        migrator.registerMigration("v6-named-projections", migrate: ProjectionRebuild.migrateV6NamedProjections)
+        migrator.registerMigration("v6-settings-from-events", migrate: MessagingSettings.migrateV6FromEvents)
         return migrator
     }
 
