@@ -31,11 +31,19 @@ public enum LedgerIndex {
 
     /// Adds `record`'s row (`event` nil: a record this build cannot decode).
     static func note(_ record: LedgerRecord, event: LedgerEvent?, _ db: Database) throws {
-        let links = MessageLinks.indexed(record, event: event)
-        try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO ledger_index (position, time_ms, type, client_id, message_key, message_id) VALUES (?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [Int64(record.position), millis(record.time), record.type, links.clientId, links.messageKey, links.messageId])
+        try note(record, event: event, into: db.cachedStatement(sql: insertSQL))
     }
+
+    /// With `insert` prepared from `insertSQL` once by the caller: one row per record, so no
+    /// per-record statement lookup.
+    static func note(_ record: LedgerRecord, event: LedgerEvent?, into insert: Statement) throws {
+        let links = MessageLinks.indexed(record, event: event)
+        try insert.execute(arguments: [Int64(record.position), millis(record.time), record.type, links.clientId, links.messageKey, links.messageId])
+    }
+
+    static let insertSQL = """
+        INSERT OR REPLACE INTO ledger_index (position, time_ms, type, client_id, message_key, message_id) VALUES (?, ?, ?, ?, ?, ?)
+        """
 
     /// Indexes up to `limit` records projected before `ledger_index` existed. Returns how many.
     static func backfill(_ ledger: Ledger, limit: Int, _ db: Database) throws -> Int {

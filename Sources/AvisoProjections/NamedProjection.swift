@@ -22,7 +22,7 @@ public struct NamedProjection: Sendable {
 
     static let ledgerIndex = NamedProjection(
         name: "ledger_index", version: 1, tables: ["ledger_index", "ledger_index_backfill"],
-        makeApplier: { _ in LedgerIndexApplier() })
+        makeApplier: { db in LedgerIndexApplier(insert: try db.makeStatement(sql: LedgerIndex.insertSQL)) })
     static let portfolio = NamedProjection(
         name: "portfolio", version: 1, tables: ["clients", "installments"],
         makeApplier: { _ in PortfolioApplier() })
@@ -70,7 +70,10 @@ struct ProjectionAppliers {
 }
 
 struct LedgerIndexApplier: ProjectionApplier {
+    /// Prepared once per applier (a transaction's worth of records).
+    let insert: Statement
+
     func apply(_ record: LedgerRecord, decoded: Result<LedgerEvent, any Error>, _ db: Database) throws {
-        try LedgerIndex.note(record, event: try? decoded.get(), db)
+        try LedgerIndex.note(record, event: try? decoded.get(), into: insert)
     }
 }

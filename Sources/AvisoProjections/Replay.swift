@@ -36,9 +36,13 @@ public enum Replay {
         do {
             let queue = try DatabaseQueue(path: url.path, configuration: config)
             try ReadModelSchema.migrator.migrate(queue)
+            // A bulk load: indexes nothing looks up by are built once, after the rows.
+            let indexes = try queue.write { try ReadModelSchema.dropIndexesForBulkLoad($0) }
             events = try applyAll(from: ledger, into: queue, projections: projections, commitEvery: batchSize,
                                   decode: decode, progress: progress)
             try queue.writeWithoutTransaction { db in
+                for index in indexes { try db.execute(sql: index) }
+                try db.execute(sql: "ANALYZE")
                 try db.execute(sql: "PRAGMA synchronous = FULL")
                 _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
             }
