@@ -8,7 +8,9 @@ import GRDB
 public final class AvisoStore: Sendable {
     public let directory: DataDirectory
     public let ledger: Ledger
-    public let readModels: DatabasePool
+    /// The read models, for reading: only the projectors (in this module) write them, through `pool`.
+    public var readModels: any DatabaseReader { pool }
+    let pool: DatabasePool
     public let projector: Projector
     /// Set when `aviso.sqlite` was damaged and has just been rebuilt: one line saying so,
     /// for the command to print.
@@ -27,7 +29,7 @@ public final class AvisoStore: Sendable {
         try CheckpointFiles(directory: directory.checkpoints).checkNotAhead(of: ledger.head())
         var repaired: String?
         do {
-            readModels = try DamagedCache.openChecked(at: directory.readModels)
+            pool = try DamagedCache.openChecked(at: directory.readModels)
         } catch let damage as DamagedCache.Damage {
             // Only a file no other process has open may be moved away.
             guard lock.tryExclusive() else {
@@ -37,14 +39,14 @@ public final class AvisoStore: Sendable {
             }
             let aside = try DamagedCache.moveAside(directory.readModels)
             lock.backToShared()
-            readModels = try ReadModelDatabase.openPool(at: directory.readModels)
+            pool = try ReadModelDatabase.openPool(at: directory.readModels)
             repaired = "\(directory.readModels.lastPathComponent) was damaged (\(damage.reason)); "
                 + "moved it to \(aside.lastPathComponent) and rebuilt the read models from the ledger"
         }
         projector = Projector(ledger: ledger)
-        try ProjectionRebuild.rebuildOutdated(ledger, into: readModels, directory: directory)
-        try IngestionProjection.backfillIfPending(readModels, ledger: ledger)
-        let applied = try projector.catchUp(readModels)
+        try ProjectionRebuild.rebuildOutdated(ledger, into: pool, directory: directory)
+        try IngestionProjection.backfillIfPending(pool, ledger: ledger)
+        let applied = try projector.catchUp(pool)
         cacheRepair = repaired.map { "\($0) (\(applied) events)" }
     }
 
@@ -72,7 +74,7 @@ public final class AvisoStore: Sendable {
     /// read models current: no other process can append between the look and the append.
     @discardableResult
     public func appendDeciding(_ decide: @escaping @Sendable (Database) throws -> [NewEvent]) async throws -> [UInt64] {
-        let pool = readModels
+        let pool = self.pool
         let projector = self.projector
         let positions = try await ledger.appendDeciding { context in
             // Under the write lock the committed head is final until we commit.
@@ -92,7 +94,7 @@ public final class AvisoStore: Sendable {
             throw ProjectionError.replayRefused(
                 "no projection is named \"\(name)\"; the projections are \(NamedProjection.all.map(\.name).joined(separator: ", "))")
         }
-        let report = try ProjectionRebuild.rebuild(projection, ledger: ledger, into: readModels, directory: directory,
+        let report = try ProjectionRebuild.rebuild(projection, ledger: ledger, into: pool, directory: directory,
                                                    always: true, progress: progress)
         try catchUp()
         return report
@@ -100,23 +102,23 @@ public final class AvisoStore: Sendable {
 
     @discardableResult
     public func catchUp() throws -> Int {
-        try projector.catchUp(readModels)
+        try projector.catchUp(pool)
     }
 
     public func read<T>(_ body: (Database) throws -> T) throws -> T {
-        try readModels.read(body)
+        try pool.read(body)
     }
 
     /// The same for async code (request handlers): GRDB's async read, so the SQLite work runs
     /// off the caller's executor instead of blocking it.
     public func readAsync<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await readModels.read(body)
+        try await pool.read(body)
     }
 
     /// How far the read models lag the ledger, in records.
     public func projectionLag() throws -> UInt64 {
         let head = try ledger.head().position
-        let checkpoint = try readModels.read { try Checkpoint.read($0) }.position
+        let checkpoint = try pool.read { try Checkpoint.read($0) }.position
         return head > checkpoint ? head - checkpoint : 0
     }
 }

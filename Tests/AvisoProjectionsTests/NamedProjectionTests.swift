@@ -17,7 +17,7 @@ import Testing
 
     /// Someone edits two projections' rows by hand: only a rebuild puts each back.
     private func tamper(_ store: AvisoStore) async throws {
-        try await store.readModels.write { db in
+        try await store.pool.write { db in
             try db.execute(sql: "UPDATE clients SET name = 'Editado'")
             try db.execute(sql: "UPDATE templates SET body = 'Editado'")
         }
@@ -48,7 +48,7 @@ import Testing
         let (directory, store) = try await populated()
         try await tamper(store)
         // As if `portfolio` had been written by an older build of its code.
-        try await store.readModels.write { try $0.execute(sql: "UPDATE projection_checkpoint SET version = 0 WHERE name = 'portfolio'") }
+        try await store.pool.write { try $0.execute(sql: "UPDATE projection_checkpoint SET version = 0 WHERE name = 'portfolio'") }
         store.close()
 
         let reopened = try AvisoStore(directory: directory)
