@@ -1,6 +1,7 @@
 import AvisoLedger
 import Foundation
 import GRDB
+import Synchronization
 
 /// A data directory opened for work: the ledger to append to and the read models to ask.
 /// Opening it catches the read models up to the ledger's head; every append through it
@@ -70,20 +71,56 @@ public final class AvisoStore: Sendable {
         try await append([NewEvent(event, actor: actor)])[0]
     }
 
-    /// Catches the read models up, then runs `decide` under the ledger's write lock with the
-    /// read models current: no other process can append between the look and the append.
+    /// Runs `decide` against the read models and appends what it returns with no other append
+    /// in between, without writing SQLite under the ledger's write lock (appends from webhooks
+    /// would wait behind it). The read models catch up first, outside the lock. Under it, only
+    /// the records committed past their checkpoint are looked at, in memory: if each one is a
+    /// record `unaffectedBy` says the decision does not depend on, `decide` runs there (what it
+    /// reads is what it would read at the head); otherwise the lock is let go and the catch-up
+    /// and decision are tried again. The last try catches up under the lock, as before, so a
+    /// busy ledger cannot starve a decision. Either way nothing is appended between the look
+    /// and the append: exactly-once holds as it did.
     @discardableResult
-    public func appendDeciding(_ decide: @escaping @Sendable (Database) throws -> [NewEvent]) async throws -> [UInt64] {
+    public func appendDeciding(unaffectedBy: @escaping @Sendable (LedgerRecord) -> Bool = { _ in false },
+                               _ decide: @escaping @Sendable (Database) throws -> [NewEvent]) async throws -> [UInt64] {
         let pool = self.pool
         let projector = self.projector
-        let positions = try await ledger.appendDeciding { context in
-            // Under the write lock the committed head is final until we commit.
+        for attempt in 1...Self.decidingAttempts {
             try projector.catchUp(pool)
-            return try pool.read { try decide($0) }
+            let lastTry = attempt == Self.decidingAttempts
+            let stale = StaleFlag()
+            let positions = try await ledger.appendDeciding { context in
+                if lastTry { try projector.catchUp(pool) }
+                return try pool.read { db in
+                    let through = try Checkpoint.read(db).position
+                    if through < context.head.position {
+                        let tail = try context.records(after: through, limit: Self.decidingTailLimit + 1)
+                        guard tail.count <= Self.decidingTailLimit, tail.allSatisfy(unaffectedBy) else {
+                            stale.set(true)
+                            return []
+                        }
+                    }
+                    stale.set(false)
+                    return try decide(db)
+                }
+            }
+            if stale.get() { continue }
+            FaultInjection.pauseIfRequested(.afterLedgerCommit)
+            try catchUp()
+            return positions
         }
-        FaultInjection.pauseIfRequested(.afterLedgerCommit)
-        try catchUp()
-        return positions
+        preconditionFailure("the last attempt catches up under the lock, so it is never stale")
+    }
+
+    /// Tries before the catch-up moves under the lock.
+    static let decidingAttempts = 4
+    /// More records than this past the read models are caught up rather than looked through.
+    static let decidingTailLimit = 4_096
+
+    final class StaleFlag: Sendable {
+        private let value = Mutex(false)
+        func set(_ stale: Bool) { value.withLock { $0 = stale } }
+        func get() -> Bool { value.withLock { $0 } }
     }
 
     /// `aviso replay --projection NAME`: rebuilds that projection aside and swaps its tables in,
