@@ -99,3 +99,22 @@ func bareLoad(of replayed: URL, into file: URL) throws -> (rows: Int, seconds: D
         return (rows, time)
     }
 }
+
+/// For profiling the replay alone: `make-mix --ledger DIR` writes the mixed log once, and
+/// `replay-only --ledger DIR` replays it into a scratch file and nothing else.
+func makeMixLedger(events n: Int, at directory: URL) async throws {
+    let ledger = try Ledger(directory: directory, initialMapSize: 16 << 30)
+    defer { ledger.close() }
+    let events = mixedEvents(n)
+    for start in stride(from: 0, to: n, by: 20_000) {
+        try await ledger.append(Array(events[start..<min(start + 20_000, n)]))
+    }
+    print("wrote \(n) events to \(directory.path)")
+}
+
+func replayOnly(ledgerAt directory: URL, scratch: URL) throws {
+    let ledger = try Ledger(directory: directory)
+    defer { ledger.close() }
+    let report = try Replay.build(from: ledger, into: scratch.appendingPathComponent("only.sqlite"))
+    print("replay: \(fmt(report.eventsPerSecond)) events/s (\(String(format: "%.1f", report.seconds)) s)")
+}

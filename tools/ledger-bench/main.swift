@@ -282,6 +282,14 @@ switch mode {
 case "append": try await appendBenchmark(events: option("--events", 200_000))
 case "replay": try await replayBenchmark(events: option("--events", 1_000_000))
 case "replay-mix": try await replayMixBenchmark(events: option("--events", 1_000_000), scratch: scratch)
+case "make-mix", "replay-only":
+    guard let i = arguments.firstIndex(of: "--ledger"), i + 1 < arguments.count else { fatalError("\(mode) needs --ledger DIR") }
+    let directory = URL(fileURLWithPath: arguments[i + 1])
+    if mode == "make-mix" {
+        try await makeMixLedger(events: option("--events", 1_000_000), at: directory)
+    } else {
+        try replayOnly(ledgerAt: directory, scratch: scratch)
+    }
 default:
     try await appendBenchmark(events: option("--events", 200_000))
     try await replayBenchmark(events: option("--events", 1_000_000))
