@@ -172,21 +172,21 @@ struct EventApplier: ProjectionApplier {
     /// take it back, and a final status (failed, undelivered) stays. Unknown ids wait.
     private mutating func applyStatus(provider: String, messageId: String, status: DeliveryStatus, errorCode: String?,
                              at: String, recordedAt: String, position: UInt64, _ db: Database) throws {
-        let known = try Bool.fetchOne(db.cachedStatement(sql: """
-            SELECT 1 FROM notifications_log WHERE message_id = ? AND provider = ?
-            """), arguments: [messageId, provider]) ?? false
-        guard known else {
-            noPendingStatuses = false
-            try db.cachedStatement(sql: """
-                INSERT OR IGNORE INTO pending_statuses (position, provider, message_id, status, error_code, received_at, recorded_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [Int64(position), provider, messageId, status.rawValue, errorCode, at, recordedAt])
-            return
-        }
         try db.cachedStatement(sql: """
             UPDATE notifications_log SET status = ?, status_rank = ?, error_code = coalesce(?, error_code), updated_at = ?
             WHERE message_id = ? AND provider = ? AND status_rank < ? AND status_rank < 6
             """).execute(arguments: [status.rawValue, status.rank, errorCode, at, messageId, provider, status.rank])
+        // Moved forward: the message is known. Most callbacks end here, with one lookup.
+        guard db.changesCount == 0 else { return }
+        let known = try Bool.fetchOne(db.cachedStatement(sql: """
+            SELECT 1 FROM notifications_log WHERE message_id = ? AND provider = ?
+            """), arguments: [messageId, provider]) ?? false
+        guard !known else { return }  // a late or repeated status: nothing moves
+        noPendingStatuses = false
+        try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO pending_statuses (position, provider, message_id, status, error_code, received_at, recorded_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [Int64(position), provider, messageId, status.rawValue, errorCode, at, recordedAt])
     }
 
     /// A callback that names Aviso's message key (WhatsApp `biz_opaque_callback_data`, Twilio's
