@@ -78,6 +78,21 @@ import Testing
         #expect(try Verification.run(store).head.position == 3)
     }
 
+    @Test func theReplayCommandRebuildsOneProjectionWhileAnotherProcessHasTheStoreOpen() async throws {
+        let (directory, store) = try await populated()
+        defer { store.close() }
+        try await tamper(store)
+        let data = ["--data", directory.url.path]
+        let replay = try runProcess(avisoUnderTest(), ["replay", "--projection", "portfolio"] + data)
+        #expect(replay.status == 0, "\(replay.stderr)")
+        #expect(replay.stdout.contains("replayed 3 events"), "\(replay.stdout)")
+        #expect(try clientName(store) == "Ana")
+        #expect(try templateBody(store) == "Editado")
+        let unknown = try runProcess(avisoUnderTest(), ["replay", "--projection", "clientes"] + data)
+        #expect(unknown.status != 0)
+        #expect(unknown.stderr.contains("\"clientes\"") && unknown.stderr.contains("portfolio"), "\(unknown.stderr)")
+    }
+
     @Test func anUnknownProjectionNameIsRefusedNamingTheKnownOnes() async throws {
         let (_, store) = try await populated()
         defer { store.close() }
