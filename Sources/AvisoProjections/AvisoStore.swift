@@ -1,6 +1,7 @@
 import AvisoLedger
 import Foundation
 import GRDB
+import Synchronization
 
 /// A data directory opened for work: the ledger to append to and the read models to ask.
 /// Opening it catches the read models up to the ledger's head; every append through it
@@ -8,7 +9,9 @@ import GRDB
 public final class AvisoStore: Sendable {
     public let directory: DataDirectory
     public let ledger: Ledger
-    public let readModels: DatabasePool
+    /// The read models, for reading: only the projectors (in this module) write them, through `pool`.
+    public var readModels: any DatabaseReader { pool }
+    let pool: DatabasePool
     public let projector: Projector
     /// Set when `aviso.sqlite` was damaged and has just been rebuilt: one line saying so,
     /// for the command to print.
@@ -27,7 +30,7 @@ public final class AvisoStore: Sendable {
         try CheckpointFiles(directory: directory.checkpoints).checkNotAhead(of: ledger.head())
         var repaired: String?
         do {
-            readModels = try DamagedCache.openChecked(at: directory.readModels)
+            pool = try DamagedCache.openChecked(at: directory.readModels)
         } catch let damage as DamagedCache.Damage {
             // Only a file no other process has open may be moved away.
             guard lock.tryExclusive() else {
@@ -37,15 +40,16 @@ public final class AvisoStore: Sendable {
             }
             let aside = try DamagedCache.moveAside(directory.readModels)
             lock.backToShared()
-            readModels = try ReadModelDatabase.openPool(at: directory.readModels)
+            pool = try ReadModelDatabase.openPool(at: directory.readModels)
             repaired = "\(directory.readModels.lastPathComponent) was damaged (\(damage.reason)); "
                 + "moved it to \(aside.lastPathComponent) and rebuilt the read models from the ledger"
         }
         let (opened, readModelsURL) = (ledger, directory.readModels)
-        try readModels.read { try ReadModelCheckpoint.refuseIfAhead($0, of: opened, readModels: readModelsURL) }
+        try pool.read { try ReadModelCheckpoint.refuseIfAhead($0, of: opened, readModels: readModelsURL) }
         projector = Projector(ledger: ledger)
-        try IngestionProjection.backfillIfPending(readModels, ledger: ledger)
-        let applied = try projector.catchUp(readModels)
+        try ProjectionRebuild.rebuildOutdated(ledger, into: pool, directory: directory)
+        try IngestionProjection.backfillIfPending(pool, ledger: ledger)
+        let applied = try projector.catchUp(pool)
         cacheRepair = repaired.map { "\($0) (\(applied) events)" }
     }
 
@@ -69,41 +73,91 @@ public final class AvisoStore: Sendable {
         try await append([NewEvent(event, actor: actor)])[0]
     }
 
-    /// Catches the read models up, then runs `decide` under the ledger's write lock with the
-    /// read models current: no other process can append between the look and the append.
+    /// Runs `decide` against the read models and appends what it returns with no other append
+    /// in between, without writing SQLite under the ledger's write lock (appends from webhooks
+    /// would wait behind it). The read models catch up first, outside the lock. Under it, only
+    /// the records committed past their checkpoint are looked at, in memory: if each one is a
+    /// record `unaffectedBy` says the decision does not depend on, `decide` runs there (what it
+    /// reads is what it would read at the head); otherwise the lock is let go and the catch-up
+    /// and decision are tried again. The last try catches up under the lock, as before, so a
+    /// busy ledger cannot starve a decision. Either way nothing is appended between the look
+    /// and the append: exactly-once holds as it did.
     @discardableResult
-    public func appendDeciding(_ decide: @escaping @Sendable (Database) throws -> [NewEvent]) async throws -> [UInt64] {
-        let pool = readModels
+    public func appendDeciding(unaffectedBy: @escaping @Sendable (LedgerRecord) -> Bool = { _ in false },
+                               _ decide: @escaping @Sendable (Database) throws -> [NewEvent]) async throws -> [UInt64] {
+        let pool = self.pool
         let projector = self.projector
-        let positions = try await ledger.appendDeciding { context in
-            // Under the write lock the committed head is final until we commit.
+        for attempt in 1...Self.decidingAttempts {
             try projector.catchUp(pool)
-            return try pool.read { try decide($0) }
+            let lastTry = attempt == Self.decidingAttempts
+            let stale = StaleFlag()
+            let positions = try await ledger.appendDeciding { context in
+                if lastTry { try projector.catchUp(pool) }
+                return try pool.read { db in
+                    let through = try Checkpoint.read(db).position
+                    if through < context.head.position {
+                        let tail = try context.records(after: through, limit: Self.decidingTailLimit + 1)
+                        guard tail.count <= Self.decidingTailLimit, tail.allSatisfy(unaffectedBy) else {
+                            stale.set(true)
+                            return []
+                        }
+                    }
+                    stale.set(false)
+                    return try decide(db)
+                }
+            }
+            if stale.get() { continue }
+            FaultInjection.pauseIfRequested(.afterLedgerCommit)
+            try catchUp()
+            return positions
         }
-        FaultInjection.pauseIfRequested(.afterLedgerCommit)
+        preconditionFailure("the last attempt catches up under the lock, so it is never stale")
+    }
+
+    /// Tries before the catch-up moves under the lock.
+    static let decidingAttempts = 4
+    /// More records than this past the read models are caught up rather than looked through.
+    static let decidingTailLimit = 4_096
+
+    final class StaleFlag: Sendable {
+        private let value = Mutex(false)
+        func set(_ stale: Bool) { value.withLock { $0 = stale } }
+        func get() -> Bool { value.withLock { $0 } }
+    }
+
+    /// `aviso replay --projection NAME`: rebuilds that projection aside and swaps its tables in,
+    /// leaving the others (and the processes reading them) alone.
+    @discardableResult
+    public func rebuild(projection name: String, progress: ((Int) -> Void)? = nil) throws -> ReplayReport {
+        guard let projection = NamedProjection.named(name) else {
+            throw ProjectionError.replayRefused(
+                "no projection is named \"\(name)\"; the projections are \(NamedProjection.all.map(\.name).joined(separator: ", "))")
+        }
+        let report = try ProjectionRebuild.rebuild(projection, ledger: ledger, into: pool, directory: directory,
+                                                   always: true, progress: progress)
         try catchUp()
-        return positions
+        return report
     }
 
     @discardableResult
     public func catchUp() throws -> Int {
-        try projector.catchUp(readModels)
+        try projector.catchUp(pool)
     }
 
     public func read<T>(_ body: (Database) throws -> T) throws -> T {
-        try readModels.read(body)
+        try pool.read(body)
     }
 
     /// The same for async code (request handlers): GRDB's async read, so the SQLite work runs
     /// off the caller's executor instead of blocking it.
     public func readAsync<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await readModels.read(body)
+        try await pool.read(body)
     }
 
     /// How far the read models lag the ledger, in records.
     public func projectionLag() throws -> UInt64 {
         let head = try ledger.head().position
-        let checkpoint = try readModels.read { try Checkpoint.read($0) }.position
+        let checkpoint = try pool.read { try Checkpoint.read($0) }.position
         return head > checkpoint ? head - checkpoint : 0
     }
 

@@ -1,8 +1,8 @@
 import AvisoLedger
 import Foundation
 
-/// Reads and decodes ledger records on its own thread, a few chunks ahead, so that a replay
-/// decodes JSON on one core while the other writes SQLite.
+/// Reads ledger records on its own thread, a few chunks ahead, and decodes each chunk on
+/// every core, so that a replay decodes JSON while one thread writes SQLite.
 final class DecodingReader: @unchecked Sendable {
     /// A record that fails to decode travels as its error: the applier notes it and goes on.
     typealias Chunk = [(record: LedgerRecord, event: Result<LedgerEvent, any Error>)]
@@ -22,7 +22,7 @@ final class DecodingReader: @unchecked Sendable {
                 while true {
                     let records = try ledger.records(after: next, limit: chunkSize)
                     guard let last = records.last else { break }
-                    let chunk: Chunk = records.map { record in (record, Result { try decode(record) }) }
+                    let chunk = Self.decodeAll(records, decode)
                     condition.lock()
                     while ready.count >= ahead && !cancelled { condition.wait() }
                     let stop = cancelled
@@ -44,6 +44,27 @@ final class DecodingReader: @unchecked Sendable {
         }
         thread.name = "aviso-replay-decoder"
         thread.start()
+    }
+
+    /// Decodes a chunk on every core, keeping log order.
+    static func decodeAll(_ records: [LedgerRecord], _ decode: Decode) -> Chunk {
+        let workers = min(ProcessInfo.processInfo.activeProcessorCount, records.count / 256)
+        guard workers > 1 else { return records.map { record in (record, Result { try decode(record) }) } }
+        var events = [Result<LedgerEvent, any Error>?](repeating: nil, count: records.count)
+        events.withUnsafeMutableBufferPointer { buffer in
+            let slots = Slots(buffer: buffer)
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                for index in (records.count * worker / workers)..<(records.count * (worker + 1) / workers) {
+                    slots.buffer[index] = Result { try decode(records[index]) }
+                }
+            }
+        }
+        return zip(records, events).map { ($0, $1!) }
+    }
+
+    /// Shared by the decoding workers; each writes only its own range of indexes.
+    private struct Slots: @unchecked Sendable {
+        let buffer: UnsafeMutableBufferPointer<Result<LedgerEvent, any Error>?>
     }
 
     /// The next chunk in log order, or nil at the end of the log.

@@ -2,9 +2,9 @@ import AvisoLedger
 import Foundation
 import GRDB
 
-/// Applies one ledger record to the read models. Every change to a read model happens here,
-/// so replaying the same records always gives the same tables.
-struct EventApplier {
+/// Applies one ledger record to the `messaging` projection's tables (`NamedProjection`). Every
+/// change to them happens here, so replaying the same records always gives the same tables.
+struct EventApplier: ProjectionApplier {
     private var timeZone: TimeZone
 
     /// True while `pending_statuses` is known to be empty: most sends then skip a lookup.
@@ -15,14 +15,9 @@ struct EventApplier {
         noPendingStatuses = try !Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM pending_statuses)")!
     }
 
-    /// Decodes and applies `record`; one this build cannot decode is noted in
-    /// `undecodable_records` instead, so the projection goes on.
-    mutating func apply(_ record: LedgerRecord, _ db: Database) throws {
-        try apply(record, decoded: Result { try record.decodeEvent() }, db)
-    }
-
+    /// A record this build cannot decode is noted in `undecodable_records` instead, so the
+    /// projection goes on.
     mutating func apply(_ record: LedgerRecord, decoded: Result<LedgerEvent, any Error>, _ db: Database) throws {
-        try LedgerIndex.note(record, event: try? decoded.get(), db)
         switch decoded {
         case let .success(event): try apply(record, event: event, db)
         case let .failure(error): try UndecodableRecords.note(record, error: error, db)
@@ -33,60 +28,11 @@ struct EventApplier {
     mutating func apply(_ record: LedgerRecord, event: LedgerEvent, _ db: Database) throws {
         let at = Timestamps.utc(record.time)
         switch event {
-        case let .clientUpserted(e):
-            try db.cachedStatement(sql: """
-                INSERT INTO clients (id, name, phone, phone_country_code, advisor, preferred_channel, payment_link, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(id) DO UPDATE SET name = excluded.name, phone = excluded.phone,
-                  phone_country_code = excluded.phone_country_code, advisor = excluded.advisor,
-                  preferred_channel = excluded.preferred_channel, payment_link = excluded.payment_link,
-                  updated_at = excluded.updated_at
-                """).execute(arguments: [e.id, e.name, e.phone, e.phoneCountryCode, e.advisor, e.preferredChannel.rawValue, e.paymentLink, at])
-
-        case let .installmentUpserted(e):
-            try db.cachedStatement(sql: """
-                INSERT INTO installments (id, client_id, loan_id, number, due_date, amount_minor, currency, status, status_since, paid_on)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
-                ON CONFLICT(id) DO UPDATE SET client_id = excluded.client_id, loan_id = excluded.loan_id,
-                  number = excluded.number, due_date = excluded.due_date, amount_minor = excluded.amount_minor,
-                  currency = excluded.currency,
-                  status_since = CASE WHEN installments.status = excluded.status THEN installments.status_since ELSE excluded.status_since END,
-                  status = excluded.status
-                """).execute(arguments: [e.id, e.clientIdentifier, e.loanId, e.number, e.dueDate, e.amountMinor, e.currency, e.status.rawValue, at])
-
-        case let .installmentPaid(e):
-            try db.cachedStatement(sql: """
-                UPDATE installments SET status = 'paid', paid_on = ?, status_since = ? WHERE id = ? AND status <> 'paid'
-                """).execute(arguments: [e.paidOn ?? String(at.prefix(10)), at, e.installmentId])
-
-        case let .userCreated(e):
-            // A login already taken keeps its first owner: the console refuses duplicates before appending.
-            try db.cachedStatement(sql: """
-                INSERT OR IGNORE INTO users (id, login, role, name, client_id, password_hash, created_at, password_changed_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [e.userId, e.login, e.role.rawValue, e.name, e.linkedClientId, e.passwordHash, at, at])
-
-        case let .credentialChanged(e):
-            try db.cachedStatement(sql: "UPDATE users SET password_hash = ?, password_changed_at = ?, must_change_password = ? WHERE id = ?")
-                .execute(arguments: [e.passwordHash, at, e.mustChange == true ? true : nil, e.userId])
-            try SessionProjection.endAll(userId: e.userId, reason: "password_changed", at: at, db)
-
-        case let .userStatusChanged(e):
-            try db.cachedStatement(sql: "UPDATE users SET disabled = ? WHERE id = ?").execute(arguments: [e.disabled, e.userId])
-            if e.disabled { try SessionProjection.endAll(userId: e.userId, reason: "user_disabled", at: at, db) }
-
-        case let .sessionStarted(e):
-            try SessionProjection.started(e, at: at, db)
-            try LoginThrottleProjection.signedIn(e, at: at, db)
-
-        case let .loginFailed(e):
-            try LoginThrottleProjection.failed(e, record: record, at: at, db)
-
-        case let .sessionEnded(e):
-            try SessionProjection.ended(e, at: at, db)
-
-        case let .templateChanged(e):
-            try applyTemplate(e, record: record, at: at, db)
+        case .clientUpserted, .installmentUpserted, .installmentPaid, .userCreated, .credentialChanged,
+             .userStatusChanged, .templateChanged,
+             .sessionStarted, .sessionEnded, .loginFailed:
+            // Other projections' tables (`NamedProjection`).
+            break
 
         case let .settingsChanged(e):
             var settings = try MessagingSettings.current(db).applying(e)
@@ -187,19 +133,6 @@ struct EventApplier {
         }
     }
 
-    private func applyTemplate(_ e: TemplateChanged, record: LedgerRecord, at: String, _ db: Database) throws {
-        let previous = try Int.fetchOne(db, sql: "SELECT version FROM templates WHERE stage = ? AND channel = ?",
-                                        arguments: [e.stage, e.channel.rawValue]) ?? 0
-        let current = TemplateRecord(stage: e.stage, channel: e.channel.rawValue, body: e.body, whatsappName: e.whatsappName,
-                                     whatsappLanguage: e.whatsappLanguage, whatsappParameters: e.whatsappParameters,
-                                     version: previous + 1, updatedAt: at, updatedBy: record.actor, origin: e.origin)
-        try current.save(db)
-        try TemplateVersionRecord(position: Int64(record.position), stage: e.stage, channel: e.channel.rawValue,
-                                  version: previous + 1, body: e.body, whatsappName: e.whatsappName,
-                                  whatsappLanguage: e.whatsappLanguage, whatsappParameters: e.whatsappParameters,
-                                  changedAt: at, changedBy: record.actor, origin: e.origin).insert(db)
-    }
-
     private mutating func applySent(_ e: MessageSent, at: String, _ db: Database) throws {
         let when = Timestamps.utc(e.at)
         try db.cachedStatement(sql: """
@@ -247,21 +180,21 @@ struct EventApplier {
     /// take it back, and a final status (failed, undelivered) stays. Unknown ids wait.
     private mutating func applyStatus(provider: String, messageId: String, status: DeliveryStatus, errorCode: String?,
                              at: String, recordedAt: String, position: UInt64, _ db: Database) throws {
-        let known = try Bool.fetchOne(db.cachedStatement(sql: """
-            SELECT 1 FROM notifications_log WHERE message_id = ? AND provider = ?
-            """), arguments: [messageId, provider]) ?? false
-        guard known else {
-            noPendingStatuses = false
-            try db.cachedStatement(sql: """
-                INSERT OR IGNORE INTO pending_statuses (position, provider, message_id, status, error_code, received_at, recorded_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [Int64(position), provider, messageId, status.rawValue, errorCode, at, recordedAt])
-            return
-        }
         try db.cachedStatement(sql: """
             UPDATE notifications_log SET status = ?, status_rank = ?, error_code = coalesce(?, error_code), updated_at = ?
             WHERE message_id = ? AND provider = ? AND status_rank < ? AND status_rank < 6
             """).execute(arguments: [status.rawValue, status.rank, errorCode, at, messageId, provider, status.rank])
+        // Moved forward: the message is known. Most callbacks end here, with one lookup.
+        guard db.changesCount == 0 else { return }
+        let known = try Bool.fetchOne(db.cachedStatement(sql: """
+            SELECT 1 FROM notifications_log WHERE message_id = ? AND provider = ?
+            """), arguments: [messageId, provider]) ?? false
+        guard !known else { return }  // a late or repeated status: nothing moves
+        noPendingStatuses = false
+        try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO pending_statuses (position, provider, message_id, status, error_code, received_at, recorded_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [Int64(position), provider, messageId, status.rawValue, errorCode, at, recordedAt])
     }
 
     /// A callback that names Aviso's message key (WhatsApp `biz_opaque_callback_data`, Twilio's

@@ -31,11 +31,19 @@ public enum LedgerIndex {
 
     /// Adds `record`'s row (`event` nil: a record this build cannot decode).
     static func note(_ record: LedgerRecord, event: LedgerEvent?, _ db: Database) throws {
-        let links = MessageLinks.indexed(record, event: event)
-        try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO ledger_index (position, time_ms, type, client_id, message_key, message_id) VALUES (?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [Int64(record.position), millis(record.time), record.type, links.clientId, links.messageKey, links.messageId])
+        try note(record, event: event, into: db.cachedStatement(sql: insertSQL))
     }
+
+    /// With `insert` prepared from `insertSQL` once by the caller: one row per record, so no
+    /// per-record statement lookup.
+    static func note(_ record: LedgerRecord, event: LedgerEvent?, into insert: Statement) throws {
+        let links = MessageLinks.indexed(record, event: event)
+        try insert.execute(arguments: [Int64(record.position), millis(record.time), record.type, links.clientId, links.messageKey, links.messageId])
+    }
+
+    static let insertSQL = """
+        INSERT OR REPLACE INTO ledger_index (position, time_ms, type, client_id, message_key, message_id) VALUES (?, ?, ?, ?, ?, ?)
+        """
 
     /// Indexes up to `limit` records projected before `ledger_index` existed. Returns how many.
     static func backfill(_ ledger: Ledger, limit: Int, _ db: Database) throws -> Int {
@@ -51,13 +59,13 @@ public enum LedgerIndex {
         return records.count
     }
 
-    /// The last position the index answers for: the read models' checkpoint, or nil while
+    /// The last position the index answers for: its projection's checkpoint, or nil while
     /// older records still wait to be indexed, or there is no index yet.
     public static func indexedThrough(_ db: Database) throws -> UInt64? {
         // Read models not yet migrated (opened read-only by a question): no index.
         guard try db.tableExists("ledger_index") else { return nil }
         if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM ledger_index_backfill)")! { return nil }
-        return try Checkpoint.read(db).position
+        return try Checkpoint.read(db, projection: NamedProjection.ledgerIndex.name).position
     }
 
     /// The records `filter` selects, oldest first: positions from the index, the records

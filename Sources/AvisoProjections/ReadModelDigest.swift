@@ -7,6 +7,8 @@ import GRDB
 public struct ReadModelDigest: Sendable, Equatable {
     public var tables: [String: String]
     public var checkpoint: UInt64
+    /// Every projection's name, version and position.
+    public var checkpoints: [String]
 
     public static func compute(_ reader: some DatabaseReader) throws -> ReadModelDigest {
         try reader.read { db in
@@ -22,7 +24,9 @@ public struct ReadModelDigest: Sendable, Equatable {
                 }
                 tables[table] = hasher.finalize().map { String(format: "%02x", $0) }.joined()
             }
-            return ReadModelDigest(tables: tables, checkpoint: try Checkpoint.read(db).position)
+            let checkpoints = try Row.fetchAll(db, sql: "SELECT name, version, position FROM projection_checkpoint ORDER BY name")
+                .map { "\($0["name"] as String) v\($0["version"] as Int) @\($0["position"] as Int64)" }
+            return ReadModelDigest(tables: tables, checkpoint: try Checkpoint.read(db).position, checkpoints: checkpoints)
         }
     }
 

@@ -169,7 +169,29 @@ public enum ReadModelSchema {
         migrator.registerMigration("v6-sms-segment-price", migrate: MessagingSettings.migrateV6SMSSegmentPrice)
         migrator.registerMigration("v6-sessions", migrate: SessionProjection.migrateV6)
         migrator.registerMigration("v6-login-throttle", migrate: LoginThrottleProjection.migrateV6)
+        migrator.registerMigration("v6-named-projections", migrate: ProjectionRebuild.migrateV6NamedProjections)
+        migrator.registerMigration("v6-settings-from-events", migrate: MessagingSettings.migrateV6FromEvents)
         return migrator
+    }
+
+    /// The secondary indexes the projectors look rows up by. A replay builds every other one
+    /// after the rows, by sorting once, instead of updating it row by row.
+    static let indexesUsedWhileApplying: Set<String> = [
+        "notifications_log_on_message_id", "pending_statuses_on_message_id", "pending_statuses_recorded",
+    ]
+
+    /// Drops the non-unique indexes no projector looks rows up by; returns the statements
+    /// that create them again. Unique ones stay: they decide what an INSERT does.
+    static func dropIndexesForBulkLoad(_ db: Database) throws -> [String] {
+        let rows = try Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+        var recreate: [String] = []
+        for row in rows {
+            let name: String = row["name"], sql: String = row["sql"]
+            guard !indexesUsedWhileApplying.contains(name), !sql.uppercased().hasPrefix("CREATE UNIQUE") else { continue }
+            try db.execute(sql: "DROP INDEX \"\(name)\"")
+            recreate.append(sql)
+        }
+        return recreate
     }
 
     /// Tables rebuilt by replay, with the order that makes their digest deterministic.

@@ -22,7 +22,8 @@ public enum Replay {
     }
 
     /// `decode` stands for the catalogue of the running build (a test passes a "fixed" one).
-    static func build(from ledger: Ledger, into url: URL, batchSize: Int = 20_000,
+    /// `projections`: the ones to build (the other tables stay empty).
+    static func build(from ledger: Ledger, into url: URL, batchSize: Int = 20_000, projections: [NamedProjection] = NamedProjection.all,
                       decode: @escaping DecodingReader.Decode, progress: ((Int) -> Void)? = nil) throws -> ReplayReport {
         removeDatabaseFiles(url)
         let started = Date()
@@ -35,8 +36,13 @@ public enum Replay {
         do {
             let queue = try DatabaseQueue(path: url.path, configuration: config)
             try ReadModelSchema.migrator.migrate(queue)
-            events = try applyAll(from: ledger, into: queue, commitEvery: batchSize, decode: decode, progress: progress)
+            // A bulk load: indexes nothing looks up by are built once, after the rows.
+            let indexes = try queue.write { try ReadModelSchema.dropIndexesForBulkLoad($0) }
+            events = try applyAll(from: ledger, into: queue, projections: projections, commitEvery: batchSize,
+                                  decode: decode, progress: progress)
             try queue.writeWithoutTransaction { db in
+                for index in indexes { try db.execute(sql: index) }
+                try db.execute(sql: "ANALYZE")
                 try db.execute(sql: "PRAGMA synchronous = FULL")
                 _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
             }
@@ -47,7 +53,7 @@ public enum Replay {
 
     /// Applies every record, decoded ahead on another thread, committing (rows and
     /// checkpoint together) every `commitEvery` records.
-    private static func applyAll(from ledger: Ledger, into queue: DatabaseQueue, commitEvery: Int,
+    private static func applyAll(from ledger: Ledger, into queue: DatabaseQueue, projections: [NamedProjection], commitEvery: Int,
                                  decode: @escaping DecodingReader.Decode, progress: ((Int) -> Void)?) throws -> Int {
         let reader = DecodingReader(ledger: ledger, after: 0, decode: decode)
         defer { reader.cancel() }
@@ -56,17 +62,17 @@ public enum Replay {
             var chunk = try reader.next()
             while chunk != nil {
                 try db.inTransaction {
-                    var applier = try EventApplier(db)
+                    var appliers = try ProjectionAppliers(projections, after: projections.map { _ in 0 }, db)
                     var inTransaction = 0
                     var last: LedgerRecord?
                     while let current = chunk, inTransaction < commitEvery {
-                        for (record, event) in current { try applier.apply(record, decoded: event, db) }
+                        for (record, event) in current { try appliers.apply(record, decoded: event, db) }
                         inTransaction += current.count
                         progress?(total + inTransaction)
                         last = current.last?.record
                         chunk = try reader.next()
                     }
-                    if let last { try Checkpoint(position: last.position, hash: last.hash).write(db) }
+                    if let last { try appliers.writeCheckpoints(through: last, db) }
                     total += inTransaction
                     return .commit
                 }

@@ -61,3 +61,27 @@ public enum SessionProjection {
         return Dictionary(uniqueKeysWithValues: rows.map { ($0["user_id"] as String, $0["last"] as String) })
     }
 }
+
+/// The `sessions` projection: sign-ins, sign-outs and failed logins; a password change or a
+/// disabled user ends the user's sessions.
+struct SessionsApplier: ProjectionApplier {
+    func apply(_ record: LedgerRecord, decoded: Result<LedgerEvent, any Error>, _ db: Database) throws {
+        guard case let .success(event) = decoded else { return }
+        let at = Timestamps.utc(record.time)
+        switch event {
+        case let .sessionStarted(e):
+            try SessionProjection.started(e, at: at, db)
+            try LoginThrottleProjection.signedIn(e, at: at, db)
+        case let .sessionEnded(e):
+            try SessionProjection.ended(e, at: at, db)
+        case let .loginFailed(e):
+            try LoginThrottleProjection.failed(e, record: record, at: at, db)
+        case let .credentialChanged(e):
+            try SessionProjection.endAll(userId: e.userId, reason: "password_changed", at: at, db)
+        case let .userStatusChanged(e) where e.disabled:
+            try SessionProjection.endAll(userId: e.userId, reason: "user_disabled", at: at, db)
+        default:
+            break
+        }
+    }
+}

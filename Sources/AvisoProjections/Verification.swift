@@ -59,7 +59,7 @@ public enum Verification {
         if let table = current.firstDifference(from: fresh) {
             throw VerificationError.readModelsDiffer(table: table)
         }
-        if current.checkpoint != fresh.checkpoint {
+        if current.checkpoints != fresh.checkpoints {
             throw VerificationError.readModelsDiffer(table: "projection_checkpoint")
         }
         let (count, sample) = try live.read { db in (try UndecodableRecords.count(db), try UndecodableRecords.list(db)) }

@@ -165,7 +165,7 @@ public final class Scheduler: Sendable {
         for chunk in Candidates.chunks(candidates, size: options.chunkSize) {
             let box = ResultBox<Governor.Outcome>()
             let owner = self.owner, actor = options.actor
-            try await store.appendDeciding { db in
+            try await store.appendDeciding(unaffectedBy: { Scheduler.decisionUnaffected(by: $0) }) { db in
                 let policy = try Policy(db, now: now)
                 // Paused by an admin: nothing decided, nothing recorded (checked under the write lock).
                 guard !policy.settings.isPaused else { box.set(Governor.Outcome()); return [] }
@@ -268,7 +268,7 @@ public final class Scheduler: Sendable {
     func recover(now: Date) async throws -> Recovered {
         let box = ResultBox<Recovered>()
         let owner = self.owner, options = self.options
-        try await store.appendDeciding { db in
+        try await store.appendDeciding(unaffectedBy: { Scheduler.decisionUnaffected(by: $0) }) { db in
             let policy = try Policy(db, now: now)
             // Paused: deferred messages wait, and nothing is taken over or cancelled.
             guard !policy.settings.isPaused else { box.set(Recovered()); return [] }

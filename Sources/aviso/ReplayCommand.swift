@@ -8,10 +8,15 @@ struct ReplayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
         abstract: "Rebuild every read model from the ledger into a fresh SQLite file and swap it in.",
-        discussion: "Refuses while another Aviso process (such as the server) has the read models open."
+        discussion: """
+            Refuses while another Aviso process (such as the server) has the read models open. With --projection, \
+            rebuilds only that projection, aside, while other processes keep running.
+            """
     )
 
     @OptionGroup var data: DataOptions
+    @Option(help: "Rebuild only this projection: \(NamedProjection.all.map(\.name).joined(separator: ", ")).")
+    var projection: String?
 
     func run() async throws {
         try data.requireExisting()
@@ -21,7 +26,15 @@ struct ReplayCommand: AsyncParsableCommand {
         do {
             let bar = ProgressBar("replay", total: try Self.ledgerSize(data.directory))
             defer { bar?.finish() }
-            let report = try Replay.rebuild(data.directory, progress: bar.map { bar in { bar.update($0) } })
+            let progress = bar.map { bar in { (done: Int) in bar.update(done) } }
+            let report: ReplayReport
+            if let projection {
+                let store = try data.openStore()
+                defer { store.close() }
+                report = try store.rebuild(projection: projection, progress: progress)
+            } else {
+                report = try Replay.rebuild(data.directory, progress: progress)
+            }
             print("replayed \(report.events) events in \(String(format: "%.2f", report.seconds)) s (\(Int(report.eventsPerSecond)) events/s)")
         } catch let error as ProjectionError {
             throw CommandFailure(error)

@@ -68,7 +68,7 @@ import Testing
         defer { store.close() }
         let head = try store.ledger.head().position
         // What the migration leaves in read models projected by an older Aviso.
-        try await store.readModels.write { db in
+        try await store.pool.write { db in
             try db.execute(sql: "DELETE FROM ledger_index")
             try db.execute(sql: "INSERT INTO ledger_index_backfill (id, next, last) VALUES (1, 1, ?)", arguments: [Int64(head)])
         }
@@ -76,7 +76,7 @@ import Testing
         #expect(pending == nil)
         try expectIndexEqualsScan(store)   // answered by a scan meanwhile
         // A small batch: the backfill takes several steps, each its own transaction.
-        let applied = try Projector(ledger: store.ledger, batchSize: 16).catchUp(store.readModels)
+        let applied = try Projector(ledger: store.ledger, batchSize: 16).catchUp(store.pool)
         #expect(applied == Int(head))
         let rows = try store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM ledger_index") }
         #expect(rows == Int(head))

@@ -33,7 +33,7 @@ import Testing
             try db.execute(sql: "INSERT INTO pending_statuses (position, provider, message_id, status, error_code, received_at) VALUES (3, 'whatsapp', 'wamid.WAIT', 'sent', NULL, ?)",
                            arguments: [firstAt])
             try db.execute(sql: "INSERT INTO projection_checkpoint (name, position, hash) VALUES (?, ?, ?)",
-                           arguments: [Projector.name, Int64(head.position), head.hash])
+                           arguments: [Checkpoint.legacyName, Int64(head.position), head.hash])
         }
         try old.close()
 

@@ -114,7 +114,7 @@ import Testing
         defer { store.close() }
         try await store.append(clientEvent("C1"), actor: "import")
         // Someone edits the cache by hand.
-        try await store.readModels.write { try $0.execute(sql: "UPDATE clients SET name = 'Editado'") }
+        try await store.pool.write { try $0.execute(sql: "UPDATE clients SET name = 'Editado'") }
         #expect(throws: VerificationError.readModelsDiffer(table: "clients")) { try Verification.run(store) }
     }
 

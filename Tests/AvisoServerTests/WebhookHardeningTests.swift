@@ -1,5 +1,5 @@
 import AvisoLedger
-import AvisoProjections
+@testable import AvisoProjections
 @testable import AvisoServer
 import Foundation
 import GRDB
@@ -255,7 +255,7 @@ import Testing
         #expect(try env.store.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM pending_statuses") } == 1)
         // Backdate it in the read model, as if recorded four days ago (the ledger's clock is real time).
         let fourDaysAgo = Timestamps.utc(Date().addingTimeInterval(-4 * 24 * 3600))
-        try await env.store.readModels.write { try $0.execute(sql: "UPDATE pending_statuses SET recorded_at = ?", arguments: [fourDaysAgo]) }
+        try await env.store.pool.write { try $0.execute(sql: "UPDATE pending_statuses SET recorded_at = ?", arguments: [fourDaysAgo]) }
         let fresh = DeliveryStatusReceived(provider: "whatsapp", messageId: "wamid.NEW", status: .sent)
         try await env.store.append(.deliveryStatusReceived(fresh), actor: "test")
         let left = try env.store.read { try String.fetchAll($0, sql: "SELECT message_id FROM pending_statuses") }

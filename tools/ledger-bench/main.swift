@@ -2,6 +2,7 @@
 //
 //   swift run -c release ledger-bench append  [--events N]   batched and single durable appends
 //   swift run -c release ledger-bench replay  [--events N]   replay into SQLite vs bare INSERTs, peak RSS
+//   swift run -c release ledger-bench replay-mix [--events N]  a portfolio and its reminders vs a bare load with only primary keys
 //
 // Every figure is printed with the limit it is compared to; the README quotes a run.
 import AvisoLedger
@@ -280,6 +281,15 @@ enum RecordBytes {
 switch mode {
 case "append": try await appendBenchmark(events: option("--events", 200_000))
 case "replay": try await replayBenchmark(events: option("--events", 1_000_000))
+case "replay-mix": try await replayMixBenchmark(events: option("--events", 1_000_000), scratch: scratch)
+case "make-mix", "replay-only":
+    guard let i = arguments.firstIndex(of: "--ledger"), i + 1 < arguments.count else { fatalError("\(mode) needs --ledger DIR") }
+    let directory = URL(fileURLWithPath: arguments[i + 1])
+    if mode == "make-mix" {
+        try await makeMixLedger(events: option("--events", 1_000_000), at: directory)
+    } else {
+        try replayOnly(ledgerAt: directory, scratch: scratch)
+    }
 default:
     try await appendBenchmark(events: option("--events", 200_000))
     try await replayBenchmark(events: option("--events", 1_000_000))

@@ -127,6 +127,14 @@ public struct MessagingSettings: SnakeCaseRecord, Equatable {
         try db.alter(table: databaseTableName) { t in t.add(column: "sms_transliteration", .boolean) }
     }
 
+    /// "v1" seeded the table with `defaults`; rows now come only from `SettingsChanged`, and
+    /// `current` gives the defaults from code until one exists. The seeded row is the one no
+    /// event ever touched: removing it changes no value anyone reads, and lets the `messaging`
+    /// projection be rebuilt from events alone.
+    static func migrateV6FromEvents(_ db: Database) throws {
+        try db.execute(sql: "DELETE FROM settings WHERE updated_at IS NULL")
+    }
+
     public static func current(_ db: Database) throws -> MessagingSettings {
         try MessagingSettings.fetchOne(db, key: 1) ?? .defaults
     }

@@ -1,5 +1,5 @@
 @testable import AvisoLedger
-import AvisoProjections
+@testable import AvisoProjections
 import AvisoTestSupport
 import Foundation
 import GRDB
@@ -44,7 +44,7 @@ import Testing
                 try txn.put(txn.environment.events, key: RecordCodec.key(5), value: Array(value.prefix(value.count - 45)), append: false)
             }
         case (_, .readModelsAhead):
-            try await store.readModels.write { db in
+            try await store.pool.write { db in
                 try db.execute(sql: "UPDATE projection_checkpoint SET position = 9")
             }
         }
