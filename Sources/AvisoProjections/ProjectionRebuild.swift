@@ -58,7 +58,7 @@ public enum ProjectionRebuild {
         try db.execute(sql: """
             INSERT INTO projection_checkpoint (name, position, hash, version)
               SELECT n.column1, c.position, c.hash, 1 FROM projection_checkpoint c,
-                (VALUES ('ledger_index'), ('portfolio'), ('users'), ('templates'), ('messaging')) n
+                (VALUES ('ledger_index'), ('portfolio'), ('users'), ('templates'), ('messaging'), ('sessions')) n
               WHERE c.name = 'read_models';
             DELETE FROM projection_checkpoint WHERE name = 'read_models';
             """)
