@@ -33,8 +33,10 @@ public struct NamedProjection: Sendable {
         makeApplier: { _ in TemplatesApplier() })
     /// Messages, their statuses and everything the scheduler and webhooks decide on. One
     /// group because they read each other (the settings' time zone dates the daily counts).
+    /// Version 2: `scheduled_messages.covers` is written with sorted keys (it was in the
+    /// writing process's hash order), so files projected before are rebuilt once.
     static let messaging = NamedProjection(
-        name: "messaging", version: 1,
+        name: "messaging", version: 2,
         tables: ["settings", "settings_changes", "opt_outs", "stages_due", "notifications_log", "pending_statuses",
                  "daily_counts", "scheduled_messages", "message_items", "conversation_windows", "undecodable_records",
                  "seen_webhook_keys", "whatsapp_templates", "whatsapp_account", "whatsapp_pricing", "v3_backfill",

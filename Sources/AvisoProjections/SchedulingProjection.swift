@@ -44,10 +44,19 @@ public enum SchedulingProjection {
         installmentId ?? "client:\(clientId ?? "")"
     }
 
+    /// Keys sorted: Foundation's encoder on Linux writes an object's keys in hash order, which
+    /// changes from one process to the next, so the same event gave a different text to each
+    /// process that projected it (and `aviso verify` saw the replay differ).
     static func coversJSON(_ covers: [CoveredItem]?) -> String? {
-        guard let covers, !covers.isEmpty, let data = try? JSONEncoder().encode(covers) else { return nil }
+        guard let covers, !covers.isEmpty, let data = try? coversEncoder.encode(covers) else { return nil }
         return String(decoding: data, as: UTF8.self)
     }
+
+    private static let coversEncoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return encoder
+    }()
 
     /// The items a `scheduled_messages.covers` value names.
     public static func covers(fromJSON text: String?) -> [CoveredItem] {

@@ -58,6 +58,13 @@ import AvisoTestSupport
         // The daily cap held across the processes.
         let perClient = Dictionary(grouping: sent, by: { $0.clientId! }).mapValues(\.count)
         #expect(perClient.values.allSatisfy { $0 <= 2 })
+        // What each process projected equals a fresh replay (in yet another process).
+        for i in 0..<3 {
+            let (verify, _, err) = try avisoProcess(["verify"] + dataArguments(i))
+            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            verify.waitUntilExit()
+            #expect(verify.terminationStatus == 0, "\(stderr)")
+        }
     }
 
     @Test func runKilledMidSendLeavesUnknownNotADuplicate() async throws {
