@@ -17,7 +17,7 @@ public enum ReadModelCheckpoint {
         guard highest.value.position <= head.position else {
             throw ProjectionError.readModelsUnavailable(
                 "\(readModels.path) says it includes the ledger up to record \(highest.value.position) (projection `\(highest.key)`), "
-                    + "but the ledger in \(ledger.directory.path) ends at record \(head.position): the read models are ahead of the log; \(remedy)")
+                    + "but the ledger in \(ledger.location) ends at record \(head.position): the read models are ahead of the log; \(remedy)")
         }
         let positions = Array(Set(checkpoints.map(\.value.position).filter { $0 > 0 }))
         let hashes = Dictionary(try ledger.records(at: positions).map { ($0.position, $0.hash) }) { first, _ in first }
