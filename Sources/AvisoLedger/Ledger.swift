@@ -30,7 +30,9 @@ public final class Ledger: Sendable {
             backend = LMDBLedgerBackend(environment: environment, directory: directory)
         case let .postgres(url):
             directory = URL(fileURLWithPath: "/dev/null/postgres")
-            backend = try PostgresLedgerBackend(url: url)
+            let postgres = try PostgresLedgerBackend(url: url)
+            try postgres.refuseDamagedEnd()
+            backend = postgres
         }
         writer = LedgerWriter(backend: backend)
     }
@@ -55,7 +57,9 @@ public final class Ledger: Sendable {
             backend = LMDBLedgerBackend(environment: environment, directory: directory)
         case let .postgres(url):
             directory = URL(fileURLWithPath: "/dev/null/postgres")
-            backend = try PostgresLedgerBackend(url: url, creatingSchema: false)
+            let postgres = try PostgresLedgerBackend(url: url, creatingSchema: false)
+            try postgres.refuseDamagedEnd()
+            backend = postgres
         }
         writer = LedgerWriter(backend: backend)
         writer.stop()

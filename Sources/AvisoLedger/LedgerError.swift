@@ -21,6 +21,8 @@ public enum LedgerError: Error, CustomStringConvertible, Sendable, Equatable {
         case .writerStopped: "the ledger writer has stopped"
         case let .encoding(type, reason): "cannot encode \(type) event: \(reason)"
         case let .notFound(directory): "there is no ledger in \(directory)"
+        case let .damaged(directory, reason) where PostgresLedgerURL.looksLikePostgres(directory):
+            "the ledger in \(directory) is damaged, so it is not used: \(reason). Restore the database from PostgreSQL's own backup (pg_basebackup) or promote a replica"
         case let .damaged(directory, reason):
             "the ledger in \(directory) is damaged, so it is not used: \(reason). Restore the data directory from a backup (`aviso backup`)"
         case let .unsupported(reason): reason

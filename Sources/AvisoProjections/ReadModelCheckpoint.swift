@@ -16,9 +16,8 @@ public enum ReadModelCheckpoint {
         let remedy = "nothing was used. If this ledger is the one to keep, rebuild the read models from it with `aviso replay`"
         guard highest.value.position <= head.position else {
             throw ProjectionError.readModelsUnavailable(
-                "\(readModels.path) says it includes the ledger up to record \(highest.value.position), but the ledger in "
-                    + "\(ledger.directory.path) ends at record \(head.position) (projection `\(highest.key)`): the read models are ahead "
-                    + "of the log; \(remedy)")
+                "\(readModels.path) says it includes the ledger up to record \(highest.value.position) (projection `\(highest.key)`), "
+                    + "but the ledger in \(ledger.location) ends at record \(head.position): the read models are ahead of the log; \(remedy)")
         }
         let positions = Array(Set(checkpoints.map(\.value.position).filter { $0 > 0 }))
         let hashes = Dictionary(try ledger.records(at: positions).map { ($0.position, $0.hash) }) { first, _ in first }

@@ -12,16 +12,17 @@ import FoundationNetworking
 /// Two `aviso serve` processes on different ports, each with its own data folder, sharing one
 /// PostgreSQL ledger: what a load balancer in front of two nodes gives the providers.
 @Suite(.serialized) struct TwoNodeTests {
+    // Helpers are internal: TwoNodeSessionTests (another file) starts its nodes with them.
     private let token = "twilio-two-node-token"
     private let publicURL = "https://aviso.example.gt"
 
-    private struct Node {
+    struct Node {
         let process: Process
         let port: Int
         let data: DataDirectory
     }
 
-    private func startNode(ledger: String, data existing: DataDirectory? = nil) throws -> Node {
+    func startNode(ledger: String, data existing: DataDirectory? = nil) throws -> Node {
         let port = try freeLoopbackPort()
         let data = existing
             ?? DataDirectory(path: FileManager.default.temporaryDirectory.appendingPathComponent("aviso-node-\(UUID().uuidString)").path)
@@ -34,7 +35,7 @@ import FoundationNetworking
 
     /// Node A, then (once A answers: it creates the tables and the admin account) node B, on
     /// one new PostgreSQL ledger; with B's first `/healthz`.
-    private func startTwoNodes() async throws -> (ledger: String, a: Node, b: Node, bHealth: String?) {
+    func startTwoNodes() async throws -> (ledger: String, a: Node, b: Node, bHealth: String?) {
         let ledger = try PostgresTestServer.freshDatabaseURL()
         let a = try startNode(ledger: ledger)
         do {
@@ -47,7 +48,7 @@ import FoundationNetworking
         }
     }
 
-    private func killAll(_ nodes: [Node]) {
+    func killAll(_ nodes: [Node]) {
         for node in nodes where node.process.isRunning { kill(node.process.processIdentifier, SIGKILL) }
     }
 
@@ -60,14 +61,14 @@ import FoundationNetworking
         return out
     }
 
-    private func get(_ node: Node, _ path: String) async -> (status: Int, body: String)? {
+    func get(_ node: Node, _ path: String) async -> (status: Int, body: String)? {
         guard let (data, response) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(node.port)\(path)")!),
               let http = response as? HTTPURLResponse else { return nil }
         return (http.statusCode, String(decoding: data, as: UTF8.self))
     }
 
     /// Waits (bounded) until the node answers `/healthz` with `until` true of its body.
-    private func health(_ node: Node, until: (String) -> Bool = { _ in true }) async throws -> String? {
+    func health(_ node: Node, until: (String) -> Bool = { _ in true }) async throws -> String? {
         for _ in 0..<300 {
             guard node.process.isRunning else { return nil }
             if let answer = await get(node, "/healthz"), answer.status == 200, until(answer.body) { return answer.body }

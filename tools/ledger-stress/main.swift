@@ -11,6 +11,9 @@
 //     ledger-stress --data DIR --decide SUBJECT --stage S [--start-when FILE]
 //         one deciding append, the scheduler's rule "at most one StageDue per (subject, stage)":
 //         prints `won <position>` (exit 0), or `conflict` (exit 3) when it was already decided.
+//
+// With AVISO_LEDGER_URL set (as for `aviso`), the ledger is that PostgreSQL database and DIR
+// holds only this process's read models.
 import AvisoLedger
 import AvisoProjections
 import GRDB
@@ -38,10 +41,19 @@ guard let data = option("--data") else {
     fail("usage: ledger-stress --data DIR (--count N --tag T | --batches N --tasks K --tag T | --decide SUBJECT --stage S)", status: 2)
 }
 
+/// DIR, with the shared PostgreSQL ledger AVISO_LEDGER_URL names, if any.
+let directory: DataDirectory
+do {
+    let url = ProcessInfo.processInfo.environment["AVISO_LEDGER_URL"]?.trimmingCharacters(in: .whitespaces) ?? ""
+    directory = DataDirectory(path: data, sharedLedger: url.isEmpty ? nil : try PostgresLedgerURL(parsing: url))
+} catch {
+    fail("AVISO_LEDGER_URL: \(error)", status: 2)
+}
+
 do {
     if let subject = option("--decide") {
         let stage = option("--stage") ?? "D-2"
-        let store = try AvisoStore(directory: DataDirectory(path: data))
+        let store = try AvisoStore(directory: directory)
         if let start = option("--start-when") {
             while !FileManager.default.fileExists(atPath: start) { usleep(2_000) }
         }
@@ -61,7 +73,7 @@ do {
             exit(3)
         }
     } else if let batches = option("--batches").flatMap(Int.init), let tasks = option("--tasks").flatMap(Int.init), let tag = option("--tag") {
-        let store = try AvisoStore(directory: DataDirectory(path: data))
+        let store = try AvisoStore(directory: directory)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for task in 0..<tasks {
                 group.addTask {
@@ -79,7 +91,7 @@ do {
         }
         store.close()
     } else if let count = option("--count").flatMap(Int.init), let tag = option("--tag") {
-        let store = try AvisoStore(directory: DataDirectory(path: data))
+        let store = try AvisoStore(directory: directory)
         for i in 0..<count {
             try await store.append(client("\(tag)-\(i)", tag: tag, i), actor: "stress:\(tag)")
         }

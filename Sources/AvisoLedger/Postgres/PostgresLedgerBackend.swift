@@ -40,7 +40,10 @@ final class PostgresLedgerBackend: LedgerBackend, @unchecked Sendable {
                                                          password: url.password, database: url.database, tls: tls)
         try withConnection { connection in
             if creatingSchema {
-                try PostgresLedgerSchema.create { try run($0, on: connection) }
+                let present = try run(PostgresQuery(unsafeSQL: PostgresLedgerSchema.isPresentQuery), on: connection).rows
+                if try present.first?.decode(Bool.self) != true {
+                    try PostgresLedgerSchema.create { try run($0, on: connection) }
+                }
             } else {
                 let rows = try run("SELECT to_regclass('aviso_ledger_events') IS NOT NULL", on: connection).rows
                 guard try rows.first?.decode(Bool.self) == true else { throw LedgerError.notFound(directory: url.description) }
@@ -182,6 +185,33 @@ final class PostgresLedgerBackend: LedgerBackend, @unchecked Sendable {
         guard let row = rows.first else { throw LedgerError.backend("the PostgreSQL ledger has no head row") }
         let (position, hash) = try row.decode((Int64, ByteBuffer).self)
         return LedgerHead(position: UInt64(position), hash: Data(hash.readableBytesView))
+    }
+
+    /// `Ledger.refuseDamagedEnd` on PostgreSQL: the head row and the last two records, read in
+    /// one statement (one snapshot, so a node appending meanwhile cannot make a torn view), by
+    /// the primary key from its end: O(1) in the log's length.
+    func refuseDamagedEnd() throws {
+        let rows = try withConnection { connection in
+            try run("""
+                SELECT true, position, hash FROM aviso_ledger_head
+                UNION ALL
+                (SELECT false, position, record FROM aviso_ledger_events ORDER BY position DESC LIMIT 2)
+                """, on: connection).rows
+        }
+        var stored: LedgerHead?
+        var records: [(position: UInt64, value: [UInt8])] = []
+        for row in rows {
+            let (isHead, position, bytes) = try row.decode((Bool, Int64, ByteBuffer).self)
+            if isHead {
+                stored = LedgerHead(position: UInt64(position), hash: Data(bytes.readableBytesView))
+            } else {
+                records.append((UInt64(position), Array(bytes.readableBytesView)))
+            }
+        }
+        records.sort { $0.position > $1.position }
+        let last = records.first
+        let before = records.dropFirst().first { $0.position + 1 == last?.position }?.value
+        try Ledger.refuseDamagedEnd(stored: stored, last: last, before: before, location: url.description)
     }
 
     // MARK: Writing

@@ -56,6 +56,19 @@ enum PostgresLedgerSchema {
         """,
     ]
 
+    /// The triggers `statements` create; every one enabled means the schema is complete.
+    static let triggers = ["aviso_ledger_events_append_only", "aviso_ledger_events_no_truncate",
+                           "aviso_ledger_head_kept", "aviso_ledger_head_no_truncate"]
+
+    /// Whether the tables and their triggers are there already, so that opening needs no DDL.
+    /// It must not run when they are: `CREATE OR REPLACE TRIGGER` takes a SHARE ROW EXCLUSIVE
+    /// lock on the table, which waits for every append in flight, so a node starting (or an
+    /// `aviso verify`) would hang behind another node's open append transaction.
+    static let isPresentQuery = """
+        SELECT count(*) = \(triggers.count) FROM pg_trigger
+        WHERE tgname IN (\(triggers.map { "'\($0)'" }.joined(separator: ", "))) AND tgenabled = 'O'
+        """
+
     /// The channel every append transaction notifies with the new head, for followers.
     static let channel = "aviso_ledger"
 

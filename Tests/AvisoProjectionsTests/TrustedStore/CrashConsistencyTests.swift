@@ -76,9 +76,9 @@ import Testing
             let tag = "r\(round)"
             let killAfter = Int.random(in: 1...60)
             let child = try RunningChild.stress(["--data", directory.url.path, "--batches", "1000", "--tasks", "4", "--tag", tag],
-                                                environment: backend.environment)
+                                                environment: backend.environment(directory))
             #expect(child.waitForLines(killAfter, startingWith: "ack "), "round \(round): it stopped before \(killAfter) acknowledgements")
-            if round == copyRound {
+            if round == copyRound && backend.hasLedgerFilesToCopy {
                 // Taken while the writer runs: the ledger first, then the read models.
                 for withReadModels in [false, true] {
                     let copy = DataDirectory(scratch.appendingPathComponent("copy-\(withReadModels)"))
@@ -103,12 +103,12 @@ import Testing
             #expect(try backend.readModelCheckpoint(directory) <= UInt64(records.count))
         }
         // Reopened by a writer: it catches up and verifies.
-        let verify = try RunningChild.aviso(["verify", "--data", directory.url.path], environment: backend.environment).finish()
+        let verify = try RunningChild.aviso(["verify", "--data", directory.url.path], environment: backend.environment(directory)).finish()
         #expect(verify.status == 0, "\(verify.stderr)")
 
         let live = try backend.records(directory)
         for copy in copies {
-            let checked = try RunningChild.aviso(["verify", "--data", copy.url.path], environment: backend.environment).finish()
+            let checked = try RunningChild.aviso(["verify", "--data", copy.url.path], environment: backend.environment(directory)).finish()
             #expect(checked.status >= 0, "verify crashed on a copy: \(checked.stderr)")
             if checked.status == 0 {
                 let copied = try backend.records(copy)

@@ -19,8 +19,8 @@ import Testing
             let go = scratch.appendingPathComponent("go-\(round)").path
             let key = "I-\(round)"
             let children = try (0..<contenders).map { _ in
-                try RunningChild.stress(["--data", directory.url.path, "--decide", key, "--stage", "D-2", "--start-when", go],
-                                        environment: backend.environment)
+                try RunningChild.stress(["--data", try backend.processFolder(directory), "--decide", key, "--stage", "D-2", "--start-when", go],
+                                        environment: backend.environment(directory))
             }
             // All opened and waiting; then they race.
             FileManager.default.createFile(atPath: go, contents: Data())

@@ -22,17 +22,17 @@ import Testing
     /// While the holder is paused: every reader sees exactly the committed `head` records.
     static func readersSeeOnly(_ head: UInt64, _ directory: DataDirectory, backend: LedgerBackendUnderTest,
                                signing: [String: String]) throws {
-        let data = directory.url.path
+        let environment = backend.environment(directory)
         let waiting = "a reader waited for the append held open"
-        let verify = try RunningChild.aviso(["verify", "--data", data], environment: backend.environment).finish(orKillAfter: .seconds(60), waiting)
+        let verify = try RunningChild.aviso(["verify", "--data", try backend.processFolder(directory)], environment: environment).finish(orKillAfter: .seconds(60), waiting)
         #expect(verify.status == 0 && verify.stdout.contains("ok: \(head) events"), "\(verify.stdout) \(verify.stderr)")
-        let history = try RunningChild.aviso(["history", "--data", data, "--json"], environment: backend.environment)
+        let history = try RunningChild.aviso(["history", "--data", try backend.processFolder(directory), "--json"], environment: environment)
             .finish(orKillAfter: .seconds(60), waiting)
         let positions = history.stdout.split(separator: "\n").compactMap { line in
             (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["position"] as? Int
         }
         #expect(history.status == 0 && positions == Array(1...Int(head)), "\(history.stderr)")
-        let checkpoint = try RunningChild.aviso(["checkpoint", "--data", data], environment: backend.environment.merging(signing) { $1 })
+        let checkpoint = try RunningChild.aviso(["checkpoint", "--data", try backend.processFolder(directory)], environment: environment.merging(signing) { $1 })
             .finish(orKillAfter: .seconds(60), waiting)
         #expect(checkpoint.status == 0 && (try? CheckpointNote(parsing: checkpoint.stdout))?.size == head, "\(checkpoint.stderr)")
         #expect(try backend.records(directory).map(\.position) == Array(1...head))
@@ -43,19 +43,19 @@ import Testing
     func noOneSeesPastAnAppendHeldOpenAndKillingItLeavesNoHole(backend: LedgerBackendUnderTest) async throws {
         let fixture = try await TrustedStoreFixture(backend, clients: 3)
         defer { fixture.cleanUp() }
-        let (directory, scratch, data) = (fixture.directory, fixture.scratch, fixture.data)
+        let (directory, scratch) = (fixture.directory, fixture.scratch)
         let key = scratch.appendingPathComponent("checkpoint.key").path
         #expect(try RunningChild.aviso(["checkpoint", "keygen", "--name", "prestamos.example.gt", "--out", key]).finish().status == 0)
         let signing = ["AVISO_CHECKPOINT_KEY": key]
 
         // 1. The holder pauses with its records put, uncommitted; then it is let go.
         let release = scratch.appendingPathComponent("release").path
-        let holder = try RunningChild.aviso(["import", "--data", data, "--clients", try Self.clientsCSV(["H1", "H2"], in: scratch)],
-                                            environment: backend.environment.merging(["AVISO_FAULT_PAUSE": FaultInjection.Point.insideAppendBeforeCommit.rawValue,
+        let holder = try RunningChild.aviso(["import", "--data", try backend.processFolder(directory), "--clients", try Self.clientsCSV(["H1", "H2"], in: scratch)],
+                                            environment: backend.environment(directory).merging(["AVISO_FAULT_PAUSE": FaultInjection.Point.insideAppendBeforeCommit.rawValue,
                                                                                       "AVISO_FAULT_RELEASE": release]) { $1 })
         defer { if holder.process.isRunning { holder.kill() } }
         #expect(holder.waitForStderr(containing: Self.paused))
-        let writer = try RunningChild.stress(["--data", data, "--count", "2", "--tag", "W"], environment: backend.environment)
+        let writer = try RunningChild.stress(["--data", try backend.processFolder(directory), "--count", "2", "--tag", "W"], environment: backend.environment(directory))
         defer { if writer.process.isRunning { writer.kill() } }
         try Self.readersSeeOnly(3, directory, backend: backend, signing: signing)
         #expect(writer.process.isRunning, "the other writer must wait for the held transaction")
@@ -72,11 +72,11 @@ import Testing
 
         // 2. Held again, and killed while holding: its records never appear, no position is skipped.
         let head = UInt64(afterRelease.count)
-        let doomed = try RunningChild.aviso(["import", "--data", data, "--clients", try Self.clientsCSV(["K1", "K2"], in: scratch)],
-                                            environment: backend.environment.merging(["AVISO_FAULT_PAUSE": FaultInjection.Point.insideAppendBeforeCommit.rawValue]) { $1 })
+        let doomed = try RunningChild.aviso(["import", "--data", try backend.processFolder(directory), "--clients", try Self.clientsCSV(["K1", "K2"], in: scratch)],
+                                            environment: backend.environment(directory).merging(["AVISO_FAULT_PAUSE": FaultInjection.Point.insideAppendBeforeCommit.rawValue]) { $1 })
         defer { if doomed.process.isRunning { doomed.kill() } }
         #expect(doomed.waitForStderr(containing: Self.paused))
-        let second = try RunningChild.stress(["--data", data, "--count", "2", "--tag", "W2"], environment: backend.environment)
+        let second = try RunningChild.stress(["--data", try backend.processFolder(directory), "--count", "2", "--tag", "W2"], environment: backend.environment(directory))
         defer { if second.process.isRunning { second.kill() } }
         try Self.readersSeeOnly(head, directory, backend: backend, signing: signing)
         #expect(second.process.isRunning)
@@ -88,7 +88,7 @@ import Testing
         #expect(records.map(\.position) == Array(1...head + 2))
         #expect(records.suffix(2).allSatisfy { $0.actor == "stress:W2" })
         #expect(!records.contains { ["K1", "K2"].contains(clientId(of: $0)) })
-        let verify = try RunningChild.aviso(["verify", "--data", data], environment: backend.environment).finish()
+        let verify = try RunningChild.aviso(["verify", "--data", try backend.processFolder(directory)], environment: backend.environment(directory)).finish()
         #expect(verify.status == 0, "\(verify.stderr)")
     }
 }

@@ -6,41 +6,65 @@ import GRDB
 import Testing
 
 /// The ledger backends the trusted stores' tests run on (issue 17): each test takes one as its
-/// argument. When the PostgreSQL backend lands, add its case here: how to make an empty data
-/// directory on it, and what a child process needs in its environment to use it.
+/// argument: how to make an empty data directory on it, and what a child process needs in its
+/// environment and arguments to use it.
 enum LedgerBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case lmdb
+    /// A fresh database on the tests' own PostgreSQL cluster (`PostgresTestServer`).
+    case postgres
 
     var testDescription: String { rawValue }
 
-    /// A fresh, empty data directory on this backend.
-    func makeDirectory() -> DataDirectory {
+    /// A fresh, empty data directory on this backend. On PostgreSQL the folder holds only the
+    /// read models of the process that uses it; the ledger is a new database.
+    func makeDirectory() throws -> DataDirectory {
         switch self {
-        case .lmdb: makeDataDirectory()
+        case .lmdb: return makeDataDirectory()
+        case .postgres:
+            let url = try PostgresLedgerURL(parsing: try PostgresTestServer.freshDatabaseURL())
+            return DataDirectory(makeDataDirectory().url, sharedLedger: url)
         }
     }
 
-    /// What `aviso` and `ledger-stress` need in their environment to use this backend.
-    var environment: [String: String] {
+    /// What `aviso` and `ledger-stress` need in their environment to use `directory`'s ledger.
+    /// The tests' cluster trusts loopback, so the URL carries no password to mask.
+    func environment(_ directory: DataDirectory) -> [String: String] {
         switch self {
         case .lmdb: [:]
+        case .postgres: ["AVISO_LEDGER_URL": directory.sharedLedger!.description]
         }
     }
 
-    /// Copies the ledger's files as they are this moment, while a writer may be running: what a
-    /// disk that dropped the writes not yet synced may hold.
-    func copyLedgerFiles(of directory: DataDirectory, to copy: DataDirectory) throws {
+    /// The `--data` folder for one more process on `directory`'s ledger: on LMDB the directory
+    /// itself (the ledger is in it); on PostgreSQL a new folder of its own, as another node
+    /// with its own read models that catches up from the shared log.
+    func processFolder(_ directory: DataDirectory) throws -> String {
         switch self {
-        case .lmdb:
-            try FileManager.default.createDirectory(at: copy.ledger, withIntermediateDirectories: true)
-            try FileManager.default.copyItem(at: directory.ledger.appendingPathComponent("data.mdb"),
-                                             to: copy.ledger.appendingPathComponent("data.mdb"))
+        case .lmdb: return directory.url.path
+        case .postgres:
+            let folder = directory.url.appendingPathComponent("node-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            return folder.path
         }
+    }
+
+    /// Whether copying the ledger's files while a writer runs shows what a disk that dropped
+    /// unsynced writes may hold. Not on PostgreSQL: its files are the server's, and its own
+    /// write-ahead log and fsync are what make a committed transaction durable; a copy of them
+    /// taken from outside would test PostgreSQL, not Aviso.
+    var hasLedgerFilesToCopy: Bool { self == .lmdb }
+
+    /// Copies the ledger's files as they are this moment, while a writer may be running: what a
+    /// disk that dropped the writes not yet synced may hold (LMDB only: `hasLedgerFilesToCopy`).
+    func copyLedgerFiles(of directory: DataDirectory, to copy: DataDirectory) throws {
+        try FileManager.default.createDirectory(at: copy.ledger, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: directory.ledger.appendingPathComponent("data.mdb"),
+                                         to: copy.ledger.appendingPathComponent("data.mdb"))
     }
 
     /// Every record, oldest first, read through a ledger opened only for this.
     func records(_ directory: DataDirectory) throws -> [LedgerRecord] {
-        let ledger = try Ledger(readingOnly: directory.ledger)
+        let ledger = try Ledger(readingOnly: directory.ledgerLocation)
         defer { ledger.close() }
         var records: [LedgerRecord] = []
         try ledger.forEachRecord { records.append($0) }
@@ -50,7 +74,7 @@ enum LedgerBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringCon
     /// The read models' own claim checked against the ledger (`ReadModelCheckpoint`), as every
     /// open does; returns the read models' checkpoint position.
     func readModelCheckpoint(_ directory: DataDirectory) throws -> UInt64 {
-        let ledger = try Ledger(readingOnly: directory.ledger)
+        let ledger = try Ledger(readingOnly: directory.ledgerLocation)
         defer { ledger.close() }
         let queue = try DatabaseQueue(path: directory.readModels.path)
         defer { try? queue.close() }
@@ -68,7 +92,7 @@ struct TrustedStoreFixture {
     let scratch: URL
 
     init(_ backend: LedgerBackendUnderTest, clients: Int) async throws {
-        directory = backend.makeDirectory()
+        directory = try backend.makeDirectory()
         scratch = try makeScratchFolder()
         let store = try AvisoStore(directory: directory)
         try await store.append((1...clients).map { NewEvent(clientEvent("C\($0)"), actor: "import") })
