@@ -38,7 +38,47 @@ public enum EventValidation {
         guard actorBytes > 0, actorBytes <= maxActorBytes else {
             throw InvalidEventError(type: type, field: "actor", reason: "is \(actorBytes) bytes; it must be 1–\(maxActorBytes)")
         }
+        if let listed = payload as? any HandCheckedFields {
+            var bounds = BoundsVisitor(type: type)
+            try listed.visitFields(&bounds)
+        } else {
+            try checkByReflection(payload, type: type)
+        }
+    }
+
+    /// The general check: walks any event's fields with `Mirror`.
+    static func checkByReflection(_ payload: any EventPayload, type: String) throws(InvalidEventError) {
         try checkFields(of: payload, path: "", type: type)
+    }
+
+    /// Applies the bounds to the fields a `HandCheckedFields` event lists.
+    private struct BoundsVisitor: EventFieldVisitor {
+        let type: String
+        func text(_ value: String?, _ field: String) throws(InvalidEventError) {
+            if let value { try checkText(value, path: field, type: type) }
+        }
+        func instant(_ value: Date?, _ field: String) throws(InvalidEventError) {
+            if let value { try checkInstant(value, path: field, type: type) }
+        }
+        func plain(_ field: String) {}
+    }
+
+    private static func refusal(_ reason: String, path: String, type: String) -> InvalidEventError {
+        InvalidEventError(type: type, field: path.isEmpty ? "payload" : path, reason: reason)
+    }
+
+    private static func checkInstant(_ date: Date, path: String, type: String) throws(InvalidEventError) {
+        let seconds = date.timeIntervalSince1970
+        guard seconds.isFinite, date >= earliest, date < latest else {
+            throw refusal("is \(seconds) seconds from 1970; an instant must lie between 1970 and 2200", path: path, type: type)
+        }
+    }
+
+    private static func checkText(_ text: String, path: String, type: String) throws(InvalidEventError) {
+        let bytes = text.utf8.count
+        guard bytes <= maxStringBytes else {
+            throw refusal("is \(bytes) bytes of text; at most \(maxStringBytes)", path: path, type: type)
+        }
     }
 
     /// Checks the encoded form: its size, and that this build's catalogue reads it back.
@@ -55,22 +95,16 @@ public enum EventValidation {
     }
 
     private static func checkFields(of value: Any, path: String, type: String) throws(InvalidEventError) {
-        func refuse(_ reason: String) -> InvalidEventError {
-            InvalidEventError(type: type, field: path.isEmpty ? "payload" : path, reason: reason)
-        }
+        func refuse(_ reason: String) -> InvalidEventError { refusal(reason, path: path, type: type) }
         switch value {
         case let date as Date:
-            let seconds = date.timeIntervalSince1970
-            guard seconds.isFinite, date >= earliest, date < latest else {
-                throw refuse("is \(seconds) seconds from 1970; an instant must lie between 1970 and 2200")
-            }
+            try checkInstant(date, path: path, type: type)
         case let number as Double:
             guard number.isFinite else { throw refuse("is \(number); numbers must be finite") }
         case let number as Float:
             guard number.isFinite else { throw refuse("is \(number); numbers must be finite") }
         case let text as String:
-            let bytes = text.utf8.count
-            guard bytes <= maxStringBytes else { throw refuse("is \(bytes) bytes of text; at most \(maxStringBytes)") }
+            try checkText(text, path: path, type: type)
         case is Int, is Int64, is Int32, is UInt64, is Bool, is Data:
             return
         default:

@@ -3,15 +3,18 @@
 each, X-Hub-Signature-256 over the exact bytes) and Twilio status callbacks (X-Twilio-Signature
 over AVISO_PUBLIC_URL + path + sorted params). Every request has a unique message id.
 
+An optional sixth argument is the first message number (default 0), so two files never share an id.
+
 Output: one request per line, tab-separated: path, signature header name, signature, content type, body.
 """
 import base64, hashlib, hmac, sys, urllib.parse
 
 n = int(sys.argv[1]); out = sys.argv[2]
 app_secret = sys.argv[3].encode(); twilio_token = sys.argv[4].encode(); public_url = sys.argv[5].rstrip("/")
+first = int(sys.argv[6]) if len(sys.argv) > 6 else 0
 statuses = ["sent", "delivered", "read"]
 with open(out, "w") as f:
-    for i in range(n):
+    for i in range(first, first + n):
         if i % 2 == 0:
             body = ('{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"field":"messages",'
                     '"value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881",'

@@ -2,6 +2,7 @@
 # Webhook throughput benchmark: signed WhatsApp status webhooks and Twilio callbacks against
 # `aviso serve` for $DURATION, then the same load against a bare Hummingbird route; finally
 # counts the ledger: exactly one event per request answered 200 must be there.
+# BIN=dir of prebuilt release binaries skips the build.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${DURATION:-30s}
@@ -11,17 +12,7 @@ SCRATCH=${SCRATCH:-.build-server-release}
 PORT=${PORT:-18080}
 BARE_PORT=${BARE_PORT:-18090}
 WORK=$(mktemp -d /tmp/aviso-webhook-bench.XXXXXX)
-export AVISO_PUBLIC_URL="http://127.0.0.1:$PORT"
-export WHATSAPP_APP_SECRET="bench-app-secret-$(date +%s)"
-export TWILIO_AUTH_TOKEN="bench-twilio-token-$(date +%s)"
-export WHATSAPP_VERIFY_TOKEN="bench-verify"
-export AVISO_CRON_SECRET="bench-cron-secret"
-export AVISO_ADMIN_PASSWORD="bench-admin-password"
-export AVISO_BCRYPT_COST=4
-
-swift build -c release --scratch-path "$SCRATCH" --product aviso >/dev/null
-swift build -c release --scratch-path "$SCRATCH" --product webhook-bench-bare >/dev/null
-BIN=$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)
+PRODUCTS="aviso webhook-bench-bare" source tools/webhook-bench/server-env.sh
 
 python3 tools/webhook-bench/gen_requests.py 200000 "$WORK/requests.tsv" "$WHATSAPP_APP_SECRET" "$TWILIO_AUTH_TOKEN" "$AVISO_PUBLIC_URL"
 

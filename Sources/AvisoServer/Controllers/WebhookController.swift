@@ -122,7 +122,7 @@ struct WebhookController {
         }
         let payload: WhatsAppPayload
         do {
-            payload = try JSONDecoder().decode(WhatsAppPayload.self, from: Data(bytes))
+            payload = try WhatsAppPayload.decode(body)
         } catch {
             throw APIError.badRequest("the body is not a WhatsApp webhook JSON object", code: "invalid_json")
         }

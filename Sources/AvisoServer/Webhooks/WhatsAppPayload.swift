@@ -1,11 +1,26 @@
 import AvisoLedger
 import Foundation
+import NIOCore
 
 /// The parts of Meta's webhook body Aviso reads. Everything is optional and unknown fields
 /// are ignored: Meta adds fields without notice.
 struct WhatsAppPayload: Decodable {
     var object: String?
     var entry: [Entry]?
+
+    /// One decoder for every request (it holds no state between calls; building one per
+    /// request showed in the webhook profile).
+    private static let decoder = JSONDecoder()
+
+    /// Decodes the body in place: the bytes are read through a `Data` that borrows the
+    /// buffer's storage for the length of the call, not a copy of it.
+    static func decode(_ body: ByteBuffer) throws -> WhatsAppPayload {
+        try body.withUnsafeReadableBytes { raw in
+            guard let base = raw.baseAddress, raw.count > 0 else { return try decoder.decode(Self.self, from: Data()) }
+            return try decoder.decode(Self.self, from: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base),
+                                                            count: raw.count, deallocator: .none))
+        }
+    }
 
     struct Entry: Decodable {
         var id: String?
