@@ -1,5 +1,6 @@
 -- wrk script: replays the signed requests from $REQUESTS (see gen_requests.py), each thread
--- starting at a different offset, and counts answers by status.
+-- starting at a different offset, and counts answers by status. With several wrk processes at
+-- once, WRK_INDEX (0, 1, …) moves each one's threads to offsets of their own (two threads in all).
 local requests = {}
 local threads = {}
 
@@ -19,7 +20,7 @@ end
 
 function init(args)
   load(os.getenv("REQUESTS"))
-  counter = id * 100003
+  counter = (tonumber(os.getenv("WRK_INDEX") or "0") + id) * 100003
   ok, bad = 0, 0
 end
 
