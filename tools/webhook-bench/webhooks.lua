@@ -1,5 +1,6 @@
 -- wrk script: replays the signed requests from $REQUESTS (see gen_requests.py), each thread
--- starting at a different offset, and counts answers by status.
+-- starting at a different offset, and counts answers by status. With several wrk processes at
+-- once, WRK_INDEX (0, 1, …) moves each one's threads to offsets of their own (two threads in all).
 local requests = {}
 local threads = {}
 
@@ -19,8 +20,14 @@ end
 
 function init(args)
   load(os.getenv("REQUESTS"))
-  -- Two threads start half the file apart, so neither repeats the other's requests.
-  counter = id * math.floor(#requests / 2)
+  -- Each thread (two per wrk) starts its own slice of the file, so none repeats another's
+  -- requests: two slices for one wrk, four when two wrk processes share a run (WRK_INDEX 0, 1).
+  local index = tonumber(os.getenv("WRK_INDEX") or "")
+  if index then
+    counter = (index * 2 + id) * math.floor(#requests / 4)
+  else
+    counter = id * math.floor(#requests / 2)
+  end
   ok, bad = 0, 0
 end
 
