@@ -44,7 +44,7 @@ struct Console {
         router.addRoutes(ClientsController(store: store, views: views).routes, atPath: "/clientes")
         router.addRoutes(UpcomingController(store: store, views: views).routes, atPath: "/proximos")
         router.addRoutes(DashboardController(store: store, views: views).routes, atPath: "/panel")
-        router.addRoutes(UsersController(store: store, sessions: parts.sessions, bcryptCost: arguments.bcryptCost, views: views).routes,
+        router.addRoutes(UsersController(store: store, bcryptCost: arguments.bcryptCost, views: views).routes,
                          atPath: "/usuarios")
         router.addRoutes(TestSendController(service: TestSendService(store: store, actions: actions), views: views).routes,
                          atPath: "/mensajes")

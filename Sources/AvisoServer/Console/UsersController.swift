@@ -10,7 +10,6 @@ import Hummingbird
 struct UsersController {
     typealias Context = AppRequestContext
     let store: AvisoStore
-    let sessions: SessionStore
     let bcryptCost: UInt8
     let views: ConsoleViews
 
