@@ -111,7 +111,10 @@ public final class AvisoStore: Sendable {
             try catchUp()
             return positions
         }
-        preconditionFailure("the last attempt catches up under the lock, so it is never stale")
+        // The last attempt catches up under the lock, so it is never stale; should that ever
+        // fail to hold, the decision is refused (nothing appended) rather than the process stopped.
+        throw ProjectionError.readModelsUnavailable(
+            "the read models could not be brought up to the ledger's head under its lock; nothing was decided or appended")
     }
 
     /// Tries before the catch-up moves under the lock.

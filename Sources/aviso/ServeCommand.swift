@@ -37,6 +37,8 @@ struct ServeCommand: AsyncParsableCommand {
         // A checkpoint interval without a usable key is refused before anything is opened.
         let checkpoints: CheckpointSettings?
         do { checkpoints = try CheckpointSettings.fromEnvironment(environment) } catch { throw CommandFailure(error) }
+        // So are console views that cannot be read: one clear line, not a crash at start.
+        do { try ConsoleViews.checkLoadable() } catch { throw CommandFailure(error) }
 
         let arguments = AppArguments.fromEnvironment(host: host, port: port, demo: demo, environment: environment)
         // Human lines go to stderr (stdout carries the JSON log lines). One-time passwords are

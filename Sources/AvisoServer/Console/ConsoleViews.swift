@@ -6,7 +6,7 @@ import Mustache
 /// The console's Mustache templates, stylesheet and script, read once at start from the
 /// target's resources. `{{ }}` escapes HTML, so user data (a client named `<script>`) shows as
 /// text; no template uses `{{{ }}}`.
-struct ConsoleViews: Sendable {
+public struct ConsoleViews: Sendable {
     let library: MustacheLibrary
     let stylesheet: ByteBuffer
     let script: ByteBuffer
@@ -24,6 +24,18 @@ struct ConsoleViews: Sendable {
             fatalError("console views could not be loaded from \(resourceDirectory.path): \(error)")
         }
     }()
+
+    /// Loads the views once to say, as an error, what `shared` would otherwise stop the process
+    /// on: `aviso serve` calls it before opening anything (a binary copied without its resource
+    /// bundle, or `AVISO_VIEWS` naming the wrong folder).
+    public static func checkLoadable() throws {
+        do {
+            _ = try load(from: resourceDirectory)
+        } catch {
+            throw LoadError(description: "the console's views could not be loaded from \(resourceDirectory.path): \(error). "
+                + "Install the binary with its resource bundle beside it (tools/deploy/install.sh), or fix AVISO_VIEWS")
+        }
+    }
 
     /// `AVISO_VIEWS` (a `Resources` folder) for trying template changes without a rebuild,
     /// else the copy SwiftPM bundles with the target.
