@@ -105,6 +105,11 @@ public enum EventCatalogue {
         (P.eventType, (P.schemaVersion, { data in wrap(try decoder.decode(P.self, from: data)) }))
     }
 
+    /// A hot event: its plain form is read by hand, anything else by Foundation's decoder.
+    private static func entry<P: FlatJSONCodable>(_ type: P.Type, _ wrap: @escaping @Sendable (P) -> LedgerEvent) -> (String, (Int, Decoder)) {
+        (P.eventType, (P.schemaVersion, { data in wrap(try P.readFlat(data) ?? decoder.decode(P.self, from: data)) }))
+    }
+
     private static let decoders: [String: (version: Int, decode: Decoder)] = Dictionary(uniqueKeysWithValues: [
         entry(StageDue.self, LedgerEvent.stageDue),
         entry(MessageRendered.self, LedgerEvent.messageRendered),
@@ -149,6 +154,9 @@ public enum EventCatalogue {
             throw LedgerError.encoding(type: event.typeName, reason: "unknown events cannot be appended")
         }
         let type = Swift.type(of: payload)
+        if let flat = payload as? any FlatJSONCodable, let data = flat.flatJSON() {
+            return (type.eventType, type.schemaVersion, data)
+        }
         do {
             return (type.eventType, type.schemaVersion, try encoder.encode(payload))
         } catch {
