@@ -24,6 +24,11 @@ public final class ServerMetrics: Sendable {
     private let gaugeSeen = Mutex<[String: Set<[String]>]>([:])
 
     static let latencyMetric = "aviso_http_request_duration_seconds"
+    /// Made on a group's first request, so a group nobody called shows no series.
+    private let latencies = Mutex<[RouteGroup: Metrics.Timer]>([:])
+    /// Counters made so far, by label and dimensions: the registry's own lookup (a lock, the
+    /// labels hashed and compared) ran several times per webhook request.
+    private let counters = Mutex<[[String]: Counter]>([:])
 
     public init() {
         registry = PrometheusCollectorRegistry()
@@ -43,19 +48,35 @@ public final class ServerMetrics: Sendable {
     }
 
     func countRequest(method: String, route: String, status: Int) {
-        Counter(label: "aviso_http_requests_total",
-                dimensions: [("method", method), ("route", route), ("status", "\(status)")], factory: factory).increment()
+        counter("aviso_http_requests_total", [("method", method), ("route", route), ("status", "\(status)")]).increment()
     }
 
     /// A request's time in the server, by route group (`RouteGroup`).
     func recordLatency(group: RouteGroup, _ duration: Duration) {
-        Metrics.Timer(label: Self.latencyMetric, dimensions: [("group", group.rawValue)], factory: factory).record(duration: duration)
+        let timer = latencies.withLock { made in
+            if let timer = made[group] { return timer }
+            let timer = Metrics.Timer(label: Self.latencyMetric, dimensions: [("group", group.rawValue)], factory: factory)
+            made[group] = timer
+            return timer
+        }
+        timer.record(duration: duration)
+    }
+
+    /// The counter with this label and dimensions, made once.
+    private func counter(_ label: String, _ dimensions: [(String, String)]) -> Counter {
+        let key = [label] + dimensions.flatMap { [$0.0, $0.1] }
+        return counters.withLock { made in
+            if let counter = made[key] { return counter }
+            let counter = Counter(label: label, dimensions: dimensions, factory: factory)
+            made[key] = counter
+            return counter
+        }
     }
 
     /// Provider status words from one webhook, duplicates included.
     func countWebhook(provider: String, statuses: [String]) {
         for status in statuses {
-            Counter(label: "aviso_webhook_events_total", dimensions: [("provider", provider), ("status", status)], factory: factory).increment()
+            counter("aviso_webhook_events_total", [("provider", provider), ("status", status)]).increment()
         }
     }
 
