@@ -46,9 +46,12 @@ public struct LedgerEventSink: EventSink {
         // Encoded (and validated) here, on this request's thread, not on the writer's.
         let encoded = try groups.map { try $0.map(EncodedEvent.init) }
         let positions = try await store.ledger.appendDecidingEncoded(grouped: true) { context in
-            try pool.read { db in
+            // Without a read transaction of its own (GRDB's `read` added BEGIN and COMMIT to
+            // every webhook): each statement reads the newest commit, so a key looked up after
+            // the checkpoint was read is found in SQLite or in the tail after that checkpoint.
+            try pool.unsafeRead { db in
                 if !context.batch.prepared {
-                    context.batch.keys.formUnion(try tail.keys(after: Checkpoint.read(db).position, context))
+                    try tail.catchUp(checkpoint: Checkpoint.read(db).position, context)
                     context.batch.prepared = true
                 }
                 var keys = Set<String>()
@@ -56,7 +59,7 @@ public struct LedgerEventSink: EventSink {
                 var skipped = 0
                 for (group, events) in zip(groups, encoded) {
                     if let key = group.first.flatMap({ IngestionProjection.key($0.event) }) {
-                        if keys.contains(key) || context.batch.keys.contains(key) { skipped += 1; continue }
+                        if keys.contains(key) || context.batch.keys.contains(key) || tail.contains(key) { skipped += 1; continue }
                         if try IngestionProjection.seen(key, db) { skipped += 1; continue }
                         keys.insert(key)
                     }
@@ -81,28 +84,39 @@ public struct LedgerEventSink: EventSink {
 /// Dedup keys of the committed records the read models have not reached yet, decoded once
 /// each and remembered until the read models include them: under load the background
 /// projector runs behind, and each transaction then decodes only what is new since the last.
+/// Called on the ledger's writer, under its write lock, once per transaction (`catchUp`) and
+/// once per webhook (`contains`).
 final class TailKeys: Sendable {
     private struct State {
         /// Every committed record up to here was decoded.
         var decodedUpTo: UInt64 = 0
-        /// Key → the last position it was seen at, for positions after the read models'.
+        /// Key → the last position it was seen at (some may be at or before `checkpoint`).
         var keys: [String: UInt64] = [:]
+        /// The read models' position as this transaction began: keys up to it are in SQLite.
+        var checkpoint: UInt64 = 0
+        /// How many keys were left at the last pruning.
+        var keptAtPrune = 0
     }
 
     private let state = Mutex(State())
 
-    /// The keys of the records after `checkpoint` (the read models' position), up to the head.
-    func keys(after checkpoint: UInt64, _ context: LedgerWriteContext) throws -> Set<String> {
+    /// Reads the keys of the records committed since the last transaction, up to the head.
+    func catchUp(checkpoint: UInt64, _ context: LedgerWriteContext) throws {
         try state.withLock { state in
             if state.decodedUpTo < checkpoint || state.decodedUpTo > context.head.position {
                 state = State(decodedUpTo: checkpoint)  // projector went past us, or a new ledger
             }
-            state.keys = state.keys.filter { $0.value > checkpoint }
+            state.checkpoint = checkpoint
+            // Pruned when it has doubled, not per transaction: a lagging projector leaves a long tail.
+            if state.keys.count > max(1_024, 2 * state.keptAtPrune) {
+                state.keys = state.keys.filter { $0.value > checkpoint }
+                state.keptAtPrune = state.keys.count
+            }
             var after = state.decodedUpTo
             while after < context.head.position {
                 let records = try context.records(after: after, limit: 4_096)
                 guard let last = records.last else { break }
-                for record in records {
+                for record in records where IngestionProjection.keyedTypes.contains(record.type) {
                     // An undecodable record is no webhook of ours to deduplicate against.
                     if let event = try? record.decodeEvent(), let key = IngestionProjection.key(event) {
                         state.keys[key] = record.position
@@ -111,53 +125,12 @@ final class TailKeys: Sendable {
                 after = last.position
             }
             state.decodedUpTo = after
-            return Set(state.keys.keys)
         }
     }
-}
 
-/// Catches the read models up whenever nudged, on its own thread (SQLite writes block),
-/// coalescing nudges that arrive while it works. On graceful shutdown it projects what is
-/// left, once, and stops.
-public final class BackgroundProjector: Service, Sendable {
-    private let store: AvisoStore
-    private let logger: Logger
-    private let stream: AsyncStream<Void>
-    private let continuation: AsyncStream<Void>.Continuation
-    private let queue = DispatchQueue(label: "aviso.projector")
-
-    public init(store: AvisoStore, logger: Logger) {
-        self.store = store
-        self.logger = logger
-        (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-    }
-
-    public func nudge() {
-        continuation.yield()
-    }
-
-    public func run() async throws {
-        continuation.yield()
-        for await _ in stream.cancelOnGracefulShutdown() {
-            await catchUp()
-        }
-        await catchUp()
-    }
-
-    /// One catch-up off the cooperative pool. Errors are logged; the next nudge retries.
-    public func catchUp() async {
-        let store = self.store
-        let logger = self.logger
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            queue.async {
-                do {
-                    try store.catchUp()
-                } catch {
-                    logger.error("projection catch-up failed; will retry", metadata: ["error": "\(error)"])
-                }
-                done.resume()
-            }
-        }
+    /// Whether a record after this transaction's checkpoint has `key`.
+    func contains(_ key: String) -> Bool {
+        state.withLock { state in (state.keys[key] ?? 0) > state.checkpoint }
     }
 }
 
