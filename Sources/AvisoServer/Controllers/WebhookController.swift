@@ -1,5 +1,6 @@
 import AvisoLedger
 import AvisoMessaging
+import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -13,6 +14,17 @@ struct WebhookController {
     let arguments: AppArguments
     let sink: any EventSink
     let metrics: ServerMetrics
+    /// Twilio's HMAC keyed once with the auth token (keying it cost more than the rest of the check).
+    let twilioKeyed: PreKeyed<Insecure.SHA1>?
+    let metaKeyed: PreKeyed<SHA256>?
+
+    init(arguments: AppArguments, sink: any EventSink, metrics: ServerMetrics) {
+        self.arguments = arguments
+        self.sink = sink
+        self.metrics = metrics
+        twilioKeyed = arguments.twilioAuthToken.map { PreKeyed(TwilioSignature.keyed($0)) }
+        metaKeyed = arguments.whatsappAppSecret.map { PreKeyed(MetaSignature.keyed($0)) }
+    }
 
     static let twilioSignatureHeader = HTTPField.Name("X-Twilio-Signature")!
     static let metaSignatureHeader = HTTPField.Name("X-Hub-Signature-256")!
@@ -36,7 +48,8 @@ struct WebhookController {
                 throw APIError.badRequest("X-Twilio-Signature is missing", code: "signature_missing")
             }
             let url = publicURL(for: request)
-            guard TwilioSignature.isValid(signature: signature, authToken: token, url: url, parameters: parameters) else {
+            guard TwilioSignature.isValid(signature: signature, keyed: twilioKeyed?.hmac ?? TwilioSignature.keyed(token), url: url,
+                                          parameters: parameters) else {
                 context.logger.warning("twilio webhook: signature mismatch, nothing appended")
                 throw APIError.forbidden("X-Twilio-Signature does not match", code: "signature_mismatch")
             }
@@ -121,7 +134,7 @@ struct WebhookController {
             guard let header = request.headers[Self.metaSignatureHeader] else {
                 throw APIError.badRequest("X-Hub-Signature-256 is missing", code: "signature_missing")
             }
-            guard MetaSignature.isValid(header: header, appSecret: secret, body: bytes) else {
+            guard MetaSignature.isValid(header: header, keyed: metaKeyed?.hmac ?? MetaSignature.keyed(secret), body: bytes) else {
                 context.logger.warning("whatsapp webhook: signature mismatch, nothing appended")
                 throw APIError.forbidden("X-Hub-Signature-256 does not match", code: "signature_mismatch")
             }

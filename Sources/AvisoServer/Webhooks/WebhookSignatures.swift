@@ -28,7 +28,16 @@ public enum TwilioSignature {
     }
 
     static func mac(authToken: String, url: String, signed: [UInt8]) -> HashedAuthenticationCode<Insecure.SHA1> {
-        var hmac = HMAC<Insecure.SHA1>(key: SymmetricKey(data: Data(authToken.utf8)))
+        mac(keyed: keyed(authToken), url: url, signed: signed)
+    }
+
+    /// The HMAC keyed with the auth token, before any data: made once per server, copied per request.
+    public static func keyed(_ authToken: String) -> HMAC<Insecure.SHA1> {
+        HMAC<Insecure.SHA1>(key: SymmetricKey(data: Data(authToken.utf8)))
+    }
+
+    static func mac(keyed: HMAC<Insecure.SHA1>, url: String, signed: [UInt8]) -> HashedAuthenticationCode<Insecure.SHA1> {
+        var hmac = keyed
         hmac.update(data: Data(url.utf8))
         hmac.update(data: signed)
         return hmac.finalize()
@@ -37,11 +46,15 @@ public enum TwilioSignature {
     /// Whether `signature` is valid for `url` (also tried with the default port added or
     /// removed, as twilio-node does) and `parameters`. Compared in constant time.
     public static func isValid(signature: String, authToken: String, url: String, parameters: [(name: String, value: String)]) -> Bool {
+        isValid(signature: signature, keyed: keyed(authToken), url: url, parameters: parameters)
+    }
+
+    public static func isValid(signature: String, keyed: HMAC<Insecure.SHA1>, url: String, parameters: [(name: String, value: String)]) -> Bool {
         guard let presented = Data(base64Encoded: signature) else { return false }
         let signed = signedParameters(parameters)
         var valid = false
         for candidate in urlVariants(url) {
-            let expected = Array(mac(authToken: authToken, url: candidate, signed: signed))
+            let expected = Array(mac(keyed: keyed, url: candidate, signed: signed))
             // Evaluate every candidate, so timing doesn't say which one matched.
             valid = Secrets.constantTimeEqual(Array(presented), expected) || valid
         }
@@ -72,9 +85,19 @@ public enum MetaSignature {
     }
 
     public static func isValid(header: String, appSecret: String, body: some DataProtocol) -> Bool {
+        isValid(header: header, keyed: keyed(appSecret), body: body)
+    }
+
+    /// The HMAC keyed with the app secret, before any data: made once per server, copied per request.
+    public static func keyed(_ appSecret: String) -> HMAC<SHA256> {
+        HMAC<SHA256>(key: SymmetricKey(data: Data(appSecret.utf8)))
+    }
+
+    public static func isValid(header: String, keyed: HMAC<SHA256>, body: some DataProtocol) -> Bool {
         guard header.hasPrefix("sha256="), let presented = hexBytes(header.dropFirst(7)), presented.count == 32 else { return false }
-        return HMAC<SHA256>.isValidAuthenticationCode(presented, authenticating: body,
-                                                      using: SymmetricKey(data: Data(appSecret.utf8)))
+        var hmac = keyed
+        hmac.update(data: body)
+        return Secrets.constantTimeEqual(presented, Array(hmac.finalize()))
     }
 
     static func hexBytes(_ text: Substring) -> [UInt8]? {
@@ -98,5 +121,15 @@ public enum MetaSignature {
         case 65...70: c - 55
         default: nil
         }
+    }
+}
+
+/// An HMAC keyed once and never updated in place: each request copies it (a value type whose
+/// state is copied on write) and feeds the copy, so sharing it between requests is safe.
+struct PreKeyed<H: HashFunction>: @unchecked Sendable {
+    let hmac: HMAC<H>
+
+    init(_ hmac: HMAC<H>) {
+        self.hmac = hmac
     }
 }

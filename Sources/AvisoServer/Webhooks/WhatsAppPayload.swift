@@ -4,7 +4,7 @@ import NIOCore
 
 /// The parts of Meta's webhook body Aviso reads. Everything is optional and unknown fields
 /// are ignored: Meta adds fields without notice.
-struct WhatsAppPayload: Decodable {
+struct WhatsAppPayload: Decodable, Equatable {
     var object: String?
     var entry: [Entry]?
 
@@ -12,27 +12,32 @@ struct WhatsAppPayload: Decodable {
     /// request showed in the webhook profile).
     private static let decoder = JSONDecoder()
 
-    /// Decodes the body in place: the bytes are read through a `Data` that borrows the
-    /// buffer's storage for the length of the call, not a copy of it.
+    /// Decodes the body in place, by `PlainJSON` when it is plain (as Meta's are), else by
+    /// `JSONDecoder` through a `Data` that borrows the buffer's storage, not a copy of it.
     static func decode(_ body: ByteBuffer) throws -> WhatsAppPayload {
         try body.withUnsafeReadableBytes { raw in
-            guard let base = raw.baseAddress, raw.count > 0 else { return try decoder.decode(Self.self, from: Data()) }
-            return try decoder.decode(Self.self, from: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base),
-                                                            count: raw.count, deallocator: .none))
+            if let plain = PlainJSON.parse(raw).flatMap(WhatsAppPayload.init(plain:)) { return plain }
+            return try decodeWithFoundation(raw)
         }
     }
 
-    struct Entry: Decodable {
+    static func decodeWithFoundation(_ raw: UnsafeRawBufferPointer) throws -> WhatsAppPayload {
+        guard let base = raw.baseAddress, raw.count > 0 else { return try decoder.decode(Self.self, from: Data()) }
+        return try decoder.decode(Self.self, from: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base),
+                                                        count: raw.count, deallocator: .none))
+    }
+
+    struct Entry: Decodable, Equatable {
         var id: String?
         var changes: [Change]?
     }
 
-    struct Change: Decodable {
+    struct Change: Decodable, Equatable {
         var field: String?
         var value: Value?
     }
 
-    struct Value: Decodable {
+    struct Value: Decodable, Equatable {
         var statuses: [Status]?
         var messages: [Message]?
         /// Account fields (`message_template_status_update`, `template_category_update`,
@@ -47,7 +52,7 @@ struct WhatsAppPayload: Decodable {
         var current_limit: String?
     }
 
-    struct Status: Decodable {
+    struct Status: Decodable, Equatable {
         var id: String?
         var status: String?
         var timestamp: String?
@@ -59,18 +64,18 @@ struct WhatsAppPayload: Decodable {
         var pricing: Pricing?
     }
 
-    struct Pricing: Decodable {
+    struct Pricing: Decodable, Equatable {
         var billable: Bool?
         var pricing_model: String?
         var category: String?
         var type: String?
     }
 
-    struct ErrorItem: Decodable {
+    struct ErrorItem: Decodable, Equatable {
         var code: FlexibleString?
     }
 
-    struct Message: Decodable {
+    struct Message: Decodable, Equatable {
         var from: String?
         var id: String?
         var timestamp: String?
@@ -79,12 +84,12 @@ struct WhatsAppPayload: Decodable {
         var button: Button?
         var interactive: Interactive?
 
-        struct Text: Decodable { var body: String? }
-        struct Button: Decodable { var text: String?; var payload: String? }
-        struct Interactive: Decodable {
+        struct Text: Decodable, Equatable { var body: String? }
+        struct Button: Decodable, Equatable { var text: String?; var payload: String? }
+        struct Interactive: Decodable, Equatable {
             var button_reply: Reply?
             var list_reply: Reply?
-            struct Reply: Decodable { var title: String? }
+            struct Reply: Decodable, Equatable { var title: String? }
         }
 
         /// What the person wrote or tapped, for opt-out detection.
@@ -95,8 +100,13 @@ struct WhatsAppPayload: Decodable {
 }
 
 /// A number or a string in JSON, as text (Meta sends error codes as numbers).
-struct FlexibleString: Decodable {
+struct FlexibleString: Decodable, Equatable {
     var value: String
+
+    init(value: String) {
+        self.value = value
+    }
+
     init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
         if let s = try? c.decode(String.self) { value = s }
