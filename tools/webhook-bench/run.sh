@@ -14,7 +14,10 @@ BARE_PORT=${BARE_PORT:-18090}
 WORK=$(mktemp -d /tmp/aviso-webhook-bench.XXXXXX)
 PRODUCTS="aviso webhook-bench-bare" source tools/webhook-bench/server-env.sh
 
-python3 tools/webhook-bench/gen_requests.py 200000 "$WORK/requests.tsv" "$WHATSAPP_APP_SECRET" "$TWILIO_AUTH_TOKEN" "$AVISO_PUBLIC_URL"
+# Enough for 25,000 requests/s without wrapping around: a repeated request is a duplicate,
+# answered 200 and not appended, which the count below would take for a loss.
+SECONDS_RUN=${DURATION%s}
+python3 tools/webhook-bench/gen_requests.py $((SECONDS_RUN * 25000 > 200000 ? SECONDS_RUN * 25000 : 200000)) "$WORK/requests.tsv" "$WHATSAPP_APP_SECRET" "$TWILIO_AUTH_TOKEN" "$AVISO_PUBLIC_URL"
 
 "$BIN/aviso" serve --data "$WORK/data" --port "$PORT" > "$WORK/serve.log" 2>&1 &
 SERVE=$!
