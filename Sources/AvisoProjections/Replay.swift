@@ -29,8 +29,10 @@ public enum Replay {
         let started = Date()
         var config = Configuration()
         config.prepareDatabase { db in
-            // A big page cache: the indexes of a million-row log don't fit SQLite's default 2 MB.
-            try db.execute(sql: "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -262144")
+            // A page cache of 64 MiB: SQLite's default 2 MB thrashes on a million-row log, and
+            // 256 MiB let the heap grow with the log (1 M: 374 MiB, 5 M: 493 MiB) for 5 % of speed.
+            // The index sorter is bounded by it too.
+            try db.execute(sql: "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536")
         }
         var events = 0
         do {

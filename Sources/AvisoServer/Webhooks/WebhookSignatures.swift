@@ -14,15 +14,18 @@ public enum TwilioSignature {
     /// Every `name` + `value`, in Twilio's order: built once per request, whatever the URL.
     static func signedParameters(_ parameters: [(name: String, value: String)]) -> [UInt8] {
         // By bytes, not `String` equality: Swift's would merge canonically equivalent text
-        // ("é" and "e\u{301}") that Twilio keeps apart.
-        var values: [[UInt8]: Set<[UInt8]>] = [:]
-        for (name, value) in parameters { values[Array(name.utf8), default: []].insert(Array(value.utf8)) }
+        // ("é" and "e\u{301}") that Twilio keeps apart. Sorted by name then value, a pair
+        // repeated exactly counted once: each name's values de-duplicated and sorted.
+        let pairs = parameters.map { (name: Array($0.name.utf8), value: Array($0.value.utf8)) }.sorted {
+            $0.name == $1.name ? $0.value.lexicographicallyPrecedes($1.value) : $0.name.lexicographicallyPrecedes($1.name)
+        }
         var message: [UInt8] = []
-        for name in values.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-            for value in values[name]!.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-                message.append(contentsOf: name)
-                message.append(contentsOf: value)
-            }
+        message.reserveCapacity(pairs.reduce(0) { $0 + $1.name.count + $1.value.count })
+        var previous: (name: [UInt8], value: [UInt8])?
+        for pair in pairs where previous.map({ $0.name != pair.name || $0.value != pair.value }) ?? true {
+            message.append(contentsOf: pair.name)
+            message.append(contentsOf: pair.value)
+            previous = pair
         }
         return message
     }
