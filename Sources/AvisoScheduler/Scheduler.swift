@@ -43,7 +43,7 @@ public struct SchedulerOptions: Sendable {
     /// And at most about this long under the ledger's write lock, which webhooks wait behind:
     /// the clients left over go to the next decision. 5,000 reactivation candidates held the
     /// lock 2.9 s (webhook p99 1.8 s while `aviso serve` ran its reactivation).
-    public var decisionTimeBudget: Duration = .milliseconds(40)
+    public var decisionTimeBudget: Duration = .milliseconds(20)
     /// Messages dispatched at once (the ledger groups their appends into one commit).
     public var dispatchConcurrency = 8
     /// A `rendered` message with no result older than this (wall clock) is `unknown` even if
