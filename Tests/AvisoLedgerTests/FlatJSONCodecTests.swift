@@ -1,24 +1,13 @@
 @testable import AvisoLedger
+import AvisoTestSupport
 import Foundation
 import Testing
 
 /// The hot events' hand-written JSON must write the very bytes Foundation's encoder writes,
 /// and read every payload to the value Foundation's decoder reads (or refuse what it refuses).
 @Suite struct FlatJSONCodecTests {
-    /// A small deterministic generator, so a failure names a seed that reproduces it.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Mostly plain ids and words, sometimes what needs an escape or is not ASCII.
-    static func text(_ g: inout Seeded) -> String {
+    static func text(_ g: inout SeededGenerator) -> String {
         let pieces = ["wamid.", "SM", "HBgL", "5025", "/", "+", "ñ", "é", "😀", " ", "-", "_", "=", "utility", "PMP", "x",
                       "\"", "\\", "\n", "\t", "\u{1}", "\u{1f}", "\u{7f}", "\u{2028}", ":", ",", "{", "}"]
         let plain = Int.random(in: 0..<4, using: &g) > 0
@@ -26,24 +15,24 @@ import Testing
         return (0..<count).map { _ in pieces[Int.random(in: 0..<(plain ? 16 : pieces.count), using: &g)] }.joined()
     }
 
-    static func maybe<T>(_ g: inout Seeded, _ make: (inout Seeded) -> T) -> T? {
+    static func maybe<T>(_ g: inout SeededGenerator, _ make: (inout SeededGenerator) -> T) -> T? {
         Bool.random(using: &g) ? make(&g) : nil
     }
 
-    static func instant(_ g: inout Seeded) -> Date {
+    static func instant(_ g: inout SeededGenerator) -> Date {
         let seconds = Double(Int.random(in: 0..<7_258_118_400, using: &g))
         // Now and then a fraction, which `.iso8601` drops in its own way.
         return Date(timeIntervalSince1970: Int.random(in: 0..<5, using: &g) == 0 ? seconds + 0.25 : seconds)
     }
 
-    static func status(_ g: inout Seeded) -> DeliveryStatusReceived {
+    static func status(_ g: inout SeededGenerator) -> DeliveryStatusReceived {
         DeliveryStatusReceived(provider: text(&g), messageId: text(&g), status: DeliveryStatus.allCases.randomElement(using: &g)!,
                                errorCode: maybe(&g, text), providerTime: maybe(&g, instant), recipient: maybe(&g, text),
                                messageKey: maybe(&g, text), pricingBillable: maybe(&g) { Bool.random(using: &$0) },
                                pricingModel: maybe(&g, text), pricingCategory: maybe(&g, text), pricingType: maybe(&g, text))
     }
 
-    static func sent(_ g: inout Seeded) -> MessageSent {
+    static func sent(_ g: inout SeededGenerator) -> MessageSent {
         var sent = MessageSent(messageKey: text(&g), clientId: text(&g), installmentId: maybe(&g, text), stage: text(&g),
                                channel: Channel.allCases.randomElement(using: &g)!, provider: text(&g), to: text(&g),
                                messageId: text(&g), status: DeliveryStatus.allCases.randomElement(using: &g)!,
@@ -64,14 +53,14 @@ import Testing
 
     @Test func deliveryStatusesWriteFoundationsBytesAndReadBackTheSame() throws {
         for seed in UInt64(0)..<3_000 {
-            var g = Seeded(state: seed)
+            var g = SeededGenerator(state: seed)
             try roundTrip(Self.status(&g), LedgerEvent.deliveryStatusReceived, seed: seed)
         }
     }
 
     @Test func sendsWriteFoundationsBytesAndReadBackTheSame() throws {
         for seed in UInt64(0)..<3_000 {
-            var g = Seeded(state: seed)
+            var g = SeededGenerator(state: seed)
             try roundTrip(Self.sent(&g), LedgerEvent.messageSent, seed: seed)
         }
     }

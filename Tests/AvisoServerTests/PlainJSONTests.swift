@@ -1,4 +1,5 @@
 @testable import AvisoServer
+import AvisoTestSupport
 import Foundation
 import NIOCore
 import Testing
@@ -6,24 +7,13 @@ import Testing
 /// Meta's bodies are read by `PlainJSON` when plain: every body must mean exactly what
 /// `JSONDecoder` makes of it, and a body `JSONDecoder` refuses must still be refused.
 @Suite struct PlainJSONTests {
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
-    static func text(_ g: inout Seeded) -> String {
+    static func text(_ g: inout SeededGenerator) -> String {
         let pieces = ["wamid.", "HBgL", "5025", "sent", "BAJA", "ñ", "😀", " ", "\n", "\"", "\\", "/", "\t", "\u{1}", "é", "x"]
         return (0..<Int.random(in: 0...5, using: &g)).map { _ in pieces.randomElement(using: &g)! }.joined()
     }
 
     /// Sometimes absent, sometimes null, sometimes a value (rarely of the wrong type).
-    static func field(_ g: inout Seeded, _ make: (inout Seeded) -> Any) -> Any? {
+    static func field(_ g: inout SeededGenerator, _ make: (inout SeededGenerator) -> Any) -> Any? {
         switch Int.random(in: 0..<10, using: &g) {
         case 0, 1: return nil
         case 2: return NSNull()
@@ -32,35 +22,35 @@ import Testing
         }
     }
 
-    static func object(_ g: inout Seeded, _ fields: [(String, (inout Seeded) -> Any)]) -> [String: Any] {
+    static func object(_ g: inout SeededGenerator, _ fields: [(String, (inout SeededGenerator) -> Any)]) -> [String: Any] {
         var out: [String: Any] = [:]
         for (name, make) in fields { if let value = field(&g, make) { out[name] = value } }
         if Bool.random(using: &g) { out["unknown_\(Int.random(in: 0..<3, using: &g))"] = ["nested": [1, "two", NSNull()]] }
         return out
     }
 
-    static func list(_ g: inout Seeded, _ make: (inout Seeded) -> Any) -> [Any] {
+    static func list(_ g: inout SeededGenerator, _ make: (inout SeededGenerator) -> Any) -> [Any] {
         (0..<Int.random(in: 0...3, using: &g)).map { _ in make(&g) }
     }
 
-    static func body(_ g: inout Seeded) -> [String: Any] {
-        let pricing: (inout Seeded) -> Any = { g in
+    static func body(_ g: inout SeededGenerator) -> [String: Any] {
+        let pricing: (inout SeededGenerator) -> Any = { g in
             object(&g, [("billable", { Bool.random(using: &$0) }), ("pricing_model", text), ("category", text), ("type", text)])
         }
-        let status: (inout Seeded) -> Any = { g in
+        let status: (inout SeededGenerator) -> Any = { g in
             object(&g, [("id", text), ("status", text), ("timestamp", text), ("recipient_id", text),
                         ("errors", { g in list(&g) { g in object(&g, [("code", { g in
                             Bool.random(using: &g) ? Int.random(in: -200_000...200_000, using: &g) as Any : text(&g) as Any })]) } }),
                         ("biz_opaque_callback_data", text), ("pricing", pricing)])
         }
-        let message: (inout Seeded) -> Any = { g in
+        let message: (inout SeededGenerator) -> Any = { g in
             object(&g, [("from", text), ("id", text), ("timestamp", text), ("type", text),
                         ("text", { g in object(&g, [("body", text)]) }),
                         ("button", { g in object(&g, [("text", text), ("payload", text)]) }),
                         ("interactive", { g in object(&g, [("button_reply", { g in object(&g, [("title", text)]) }),
                                                            ("list_reply", { g in object(&g, [("title", text)]) })]) })])
         }
-        let value: (inout Seeded) -> Any = { g in
+        let value: (inout SeededGenerator) -> Any = { g in
             object(&g, [("statuses", { g in list(&g, status) }), ("messages", { g in list(&g, message) }), ("event", text),
                         ("message_template_id", { g in Bool.random(using: &g) ? Int.random(in: 0...999_999_999, using: &g) as Any : text(&g) as Any }),
                         ("message_template_name", text), ("message_template_language", text), ("message_template_category", text),
@@ -84,7 +74,7 @@ import Testing
     @Test func generatedBodiesMeanWhatJSONDecoderMakesOfThem() throws {
         var plainlyRead = 0
         for seed in UInt64(0)..<2_000 {
-            var g = Seeded(state: seed)
+            var g = SeededGenerator(state: seed)
             let bytes = Array(try JSONSerialization.data(withJSONObject: Self.body(&g)))
             #expect(Self.sameMeaning(bytes), "seed \(seed): \(String(decoding: bytes, as: UTF8.self))")
             if bytes.withUnsafeBytes({ PlainJSON.parse($0) }).flatMap(WhatsAppPayload.init(plain:)) != nil { plainlyRead += 1 }

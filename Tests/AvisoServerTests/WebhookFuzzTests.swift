@@ -1,24 +1,13 @@
 import AvisoLedger
 import AvisoProjections
 @testable import AvisoServer
+import AvisoTestSupport
 import Foundation
 import GRDB
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
-
-/// SplitMix64: a small generator with a fixed seed, so a failing input can be replayed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Issue 9: thousands of mutated, correctly signed webhook bodies and mutated console query
 /// strings against the app. No answer is a 500, the process lives, `verify` passes (chain,
