@@ -43,6 +43,10 @@ public enum Replay {
             events = try applyAll(from: ledger, into: queue, projections: projections, commitEvery: batchSize,
                                   decode: decode, progress: progress)
             try queue.writeWithoutTransaction { db in
+                // SQLite's sorter takes up to the page cache's size again while it builds an
+                // index; rows once loaded, a smaller cache bounds that.
+                releaseFreedMemory()
+                try db.execute(sql: "PRAGMA cache_size = -16384")
                 for index in indexes { try db.execute(sql: index) }
                 try db.execute(sql: "ANALYZE")
                 try db.execute(sql: "PRAGMA synchronous = FULL")
@@ -118,8 +122,9 @@ public enum Replay {
 /// Hands the memory freed since the last call back to the system. The decoding threads
 /// allocate what the writer frees, so glibc's per-thread arenas keep growing with the log
 /// unless trimmed (`malloc_trim` also releases free pages inside the arenas, not just at
-/// their top); once per committed batch costs a millisecond.
-func releaseFreedMemory() {
+/// their top); once per committed batch costs a millisecond. Public for the benchmarks,
+/// which measure the heap from a trimmed start.
+public func releaseFreedMemory() {
     mallocTrim?(0)
 }
 

@@ -219,6 +219,7 @@ func replayBenchmark(events n: Int) async throws {
     print("read + JSON decode alone: \(fmt(Double(decoded) / decodeTime)) events/s")
     let rssBefore = peakRSSMiB()
     let target = scratch.appendingPathComponent("replay.sqlite")
+    releaseFreedMemory()  // the heap is measured from a trimmed start
     let sampler = AnonymousMemorySampler()
     let report = try Replay.build(from: ledger, into: target)
     let anonPeak = sampler.stop()
