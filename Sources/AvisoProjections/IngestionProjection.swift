@@ -38,12 +38,12 @@ public enum IngestionProjection {
             """)
     }
 
-    /// The dedup key of a webhook event: a status is the same when provider, message id,
-    /// status and provider time are; an inbound message when provider and message id are.
-    /// Nil for events that are not deduplicated.
     /// The event types `key` gives a key to: a record of any other type needs no decoding.
     public static let keyedTypes: Set<String> = [DeliveryStatusReceived.eventType, InboundMessageReceived.eventType]
 
+    /// The dedup key of a webhook event: a status is the same when provider, message id,
+    /// status and provider time are; an inbound message when provider and message id are.
+    /// Nil for events that are not deduplicated.
     public static func key(_ event: LedgerEvent) -> String? {
         switch event {
         case let .deliveryStatusReceived(e):
