@@ -233,19 +233,15 @@ enum Candidates {
         return out
     }
 
-    /// Chunks of about `size`, never splitting a client.
-    static func chunks(_ candidates: [Candidate], size: Int) -> [[Candidate]] {
-        var out: [[Candidate]] = []
-        var current: [Candidate] = []
-        for candidate in candidates {
-            if current.count >= max(1, size), current.last?.clientId != candidate.clientId {
-                out.append(current)
-                current = []
-            }
-            current.append(candidate)
+    /// Where a decision starting at client group `start` ends by count: whole clients until
+    /// `size` candidates are reached, at least one client.
+    static func chunkEnd(_ clients: [[Candidate]], from start: Int, size: Int) -> Int {
+        var end = start, count = 0
+        while end < clients.count, end == start || count < max(1, size) {
+            count += clients[end].count
+            end += 1
         }
-        if !current.isEmpty { out.append(current) }
-        return out
+        return end
     }
 }
 

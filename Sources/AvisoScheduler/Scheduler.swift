@@ -166,34 +166,33 @@ public final class Scheduler: Sendable {
         var summary = RunSummary()
         var messages: [DueMessage] = []
         var decidedCount = 0
-        var remaining = Candidates.chunks(candidates, size: options.chunkSize).map(Candidates.byClient)[...]
-        while var clients = remaining.popFirst() {
-            let box = ResultBox<(outcome: Governor.Outcome, considered: Int)>()
-            let owner = self.owner, actor = options.actor, budget = options.decisionTimeBudget, batch = clients
+        let clients = Candidates.byClient(candidates)
+        var next = 0
+        while next < clients.count {
+            let box = ResultBox<(outcome: Governor.Outcome, end: Int)>()
+            let owner = self.owner, actor = options.actor, budget = options.decisionTimeBudget, start = next
+            let limit = Candidates.chunkEnd(clients, from: start, size: options.chunkSize)
             try await store.appendDeciding(unaffectedBy: { Scheduler.decisionUnaffected(by: $0) }) { db in
                 let policy = try Policy(db, now: now)
                 // Paused by an admin: nothing decided, nothing recorded (checked under the write lock).
-                guard !policy.settings.isPaused else { box.set((Governor.Outcome(), batch.count)); return [] }
+                guard !policy.settings.isPaused else { box.set((Governor.Outcome(), limit)); return [] }
                 var governor = try Governor(db, policy: policy, owner: owner, actor: actor)
                 let started = ContinuousClock.now
-                var considered = 0
+                var end = start
                 // At least one client per decision, so a slow one still moves the run forward.
-                while considered < batch.count, considered == 0 || ContinuousClock.now - started < budget {
-                    try governor.consider(client: batch[considered])
-                    considered += 1
+                while end < limit, end == start || ContinuousClock.now - started < budget {
+                    try governor.consider(client: clients[end])
+                    end += 1
                 }
-                box.set((governor.outcome, considered))
+                box.set((governor.outcome, end))
                 return governor.outcome.events
             }
-            guard let (outcome, considered) = box.get() else { continue }
+            let (outcome, end) = box.get() ?? (Governor.Outcome(), limit)
             summary.add(outcome.summary)
             messages += outcome.messages
-            decidedCount += clients[..<considered].reduce(0) { $0 + $1.count }
+            decidedCount += clients[start..<end].reduce(0) { $0 + $1.count }
             progress?(RunProgress(step: .deciding, done: decidedCount, total: candidates.count))
-            if considered < clients.count {
-                clients.removeFirst(considered)
-                remaining.insert(clients, at: remaining.startIndex)
-            }
+            next = end
         }
         return (summary, messages)
     }
